@@ -25,7 +25,7 @@ public enum TopicRole {
   PROVISIONING(
       "linkwatch.events.provisioning.v1",
       ProvisioningEvent.class,
-      "registration id",
+      "registration: '<dpsInstance>/<registrationId>'",
       Duration.ofDays(7),
       false),
   AGENT("linkwatch.events.agent.v1", AgentEvent.class, "machine", Duration.ofDays(7), false),
