@@ -1,6 +1,7 @@
 package io.linkwatch.schemas.config;
 
 import io.linkwatch.schemas.serde.AvroSerdes;
+import io.linkwatch.schemas.topic.TopicPlan;
 import io.linkwatch.schemas.topic.TopicRole;
 import io.linkwatch.schemas.topic.Topics;
 import java.util.EnumMap;
@@ -70,6 +71,8 @@ public final class CommonConfig {
           ConfigDef.Width.LONG,
           role.configKey());
     }
+    // the plan's keys are common so that one properties file serves every role and `topics apply`
+    TopicPlan.define(def);
     return def;
   }
 
@@ -85,6 +88,11 @@ public final class CommonConfig {
   /** The serde factory a parsed config asks for. */
   public static AvroSerdes serdes(AbstractConfig config) {
     return AvroSerdes.fromConfig(config.originals());
+  }
+
+  /** The topic plan (names, partitions, replication, retention) of a parsed config. */
+  public static TopicPlan topicPlan(AbstractConfig config) {
+    return TopicPlan.from(config);
   }
 
   /** The typed topics of a parsed config. */
