@@ -24,10 +24,14 @@ public final class ConfigSource {
 
   public static final String ENV_PREFIX = "LINKWATCH_";
 
-  /** Variables of the launcher script, not settings. */
+  /** Variables of the launcher script and the testkit, not settings. */
   private static final java.util.Set<String> RESERVED =
       java.util.Set.of(
-          "LINKWATCH_HOME", "LINKWATCH_OPTS", "LINKWATCH_JAVA_OPTS", "LINKWATCH_REBUILD");
+          "LINKWATCH_HOME",
+          "LINKWATCH_OPTS",
+          "LINKWATCH_JAVA_OPTS",
+          "LINKWATCH_REBUILD",
+          "LINKWATCH_TEST_CLUSTER");
 
   private ConfigSource() {}
 
