@@ -518,7 +518,9 @@ public final class RoutingPlanParser {
       }
       return uri;
     } catch (URISyntaxException e) {
-      throw fail(path, "'" + text + "' is not a URL: " + e.getReason());
+      throw fail(
+          path,
+          "must be an absolute http or https URL, got '" + text + "' (" + e.getReason() + ")");
     }
   }
 
