@@ -1,0 +1,291 @@
+package io.linkwatch.streams;
+
+import io.linkwatch.avro.AgentEvent;
+import io.linkwatch.avro.Alert;
+import io.linkwatch.avro.Incident;
+import io.linkwatch.avro.WindowedAggregate;
+import io.linkwatch.schemas.topic.Topic;
+import io.linkwatch.schemas.topic.Topics;
+import io.linkwatch.streams.alert.WindowResult;
+import io.linkwatch.streams.config.StreamsSettings;
+import io.linkwatch.streams.correlate.CorrelationStage;
+import io.linkwatch.streams.correlate.ScopeSignal;
+import io.linkwatch.streams.dedup.Dedup;
+import io.linkwatch.streams.metrics.PipelineMetrics;
+import io.linkwatch.streams.window.PendingAlertStage;
+import io.linkwatch.streams.window.RuleChanges;
+import io.linkwatch.streams.window.RulesStore;
+import io.linkwatch.streams.window.ViewObservation;
+import io.linkwatch.streams.window.WindowStage;
+import java.time.Duration;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.function.ToLongFunction;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.processor.api.ProcessorSupplier;
+
+/**
+ * The linkwatch topology, a pure function of its settings and topics: replay, backtest and the
+ * benchmarks build the very same one.
+ *
+ * <pre>
+ * connections ─ dedup ─ correlate (per device) ──┬─ incidents ───────────────────────────────┐
+ * provisioning ─ dedup ─ correlate (per reg.) ───┤─ scope signals ─ repartition by hub/dps ─ │
+ * agent ─ dedup ─ correlate (per machine) ───────┤                  detect (outage, 429) ──┤ │
+ *                                                └─ view observations ─ repartition by      │ │
+ *                                                   (view, series) ─ window engine ─┬─ aggregates
+ * alert-rules ─ global store linkwatch-alert-rules (views, alert stage)             └─ results ─ alert stage ─ alerts
+ * </pre>
+ *
+ * Every store, repartition topic and processor is named (so a topology change does not rename a
+ * changelog), and every serde is explicit.
+ */
+public final class LinkwatchTopology {
+
+  /** The repartition of view observations to the window engine (by series). */
+  public static final String OBSERVATIONS_REPARTITION = "linkwatch-window-observations";
+
+  /** The repartition of hub/DPS-wide signals to the scope detector (by hub or DPS instance). */
+  public static final String SCOPE_REPARTITION = "linkwatch-scope-signals";
+
+  private final StreamsSettings settings;
+  private final Topics topics;
+  private final PipelineMetrics metrics;
+  private final AlertStageFactory alertStage;
+  private final RuleChanges ruleChanges = new RuleChanges();
+
+  /** Builds the alert stage on the window results (issue 5's {@code AlertStage.build}). */
+  @FunctionalInterface
+  public interface AlertStageFactory {
+    KStream<String, Alert> build(StreamsBuilder builder, KStream<String, WindowResult> results);
+  }
+
+  /** The alert stage in force. */
+  public static AlertStageFactory defaultAlertStage() {
+    return (builder, results) -> PendingAlertStage.build(results);
+  }
+
+  private LinkwatchTopology(
+      StreamsSettings settings, Topics topics, PipelineMetrics metrics, AlertStageFactory alerts) {
+    this.settings = settings;
+    this.topics = topics;
+    this.metrics = metrics;
+    this.alertStage = alerts;
+  }
+
+  /** Builds the topology with meters that go nowhere. */
+  public static Topology build(StreamsSettings settings, Topics topics) {
+    return build(settings, topics, PipelineMetrics.detached());
+  }
+
+  /** Builds the topology; its own meters register with {@code metrics}. */
+  public static Topology build(StreamsSettings settings, Topics topics, PipelineMetrics metrics) {
+    return build(settings, topics, metrics, defaultAlertStage());
+  }
+
+  /** Builds the topology with a given alert stage (tests observe the window results this way). */
+  public static Topology build(
+      StreamsSettings settings, Topics topics, PipelineMetrics metrics, AlertStageFactory alerts) {
+    return new LinkwatchTopology(settings, topics, metrics, alerts).topology();
+  }
+
+  private Topology topology() {
+    StreamsBuilder builder = new StreamsBuilder();
+    rules(builder);
+
+    Map<String, KStream<String, Object>> conn =
+        split(
+            "connections",
+            correlate(
+                "connections",
+                dedup(
+                    builder,
+                    "connections",
+                    topics.connections(),
+                    e -> e.getEventId(),
+                    e -> e.getTime().toEpochMilli()),
+                CorrelationStage.connections(settings, topics, ruleChanges, metrics)));
+    Map<String, KStream<String, Object>> prov =
+        split(
+            "provisioning",
+            correlate(
+                "provisioning",
+                dedup(
+                    builder,
+                    "provisioning",
+                    topics.provisioning(),
+                    e -> e.getEventId(),
+                    e -> e.getTime().toEpochMilli()),
+                CorrelationStage.provisioning(settings, topics, ruleChanges, metrics)));
+    Map<String, KStream<String, Object>> agent =
+        split(
+            "agent",
+            correlate(
+                "agent",
+                dedup(
+                    builder,
+                    "agent",
+                    topics.agent(),
+                    AgentEvent::getEventId,
+                    e -> e.getTime().toEpochMilli()),
+                CorrelationStage.agents(settings, topics, ruleChanges, metrics)));
+
+    Map<String, KStream<String, Object>> scope =
+        split(
+            "scopes",
+            detectScopes(
+                conn.get(branch("connections", "scope"))
+                    .merge(
+                        prov.get(branch("provisioning", "scope")),
+                        Named.as("linkwatch-scope-merge"))));
+
+    KStream<String, Object> incidents =
+        conn.get(branch("connections", "incidents"))
+            .merge(
+                prov.get(branch("provisioning", "incidents")),
+                Named.as("linkwatch-incidents-merge-provisioning"))
+            .merge(
+                agent.get(branch("agent", "incidents")),
+                Named.as("linkwatch-incidents-merge-agent"))
+            .merge(
+                scope.get(branch("scopes", "incidents")),
+                Named.as("linkwatch-incidents-merge-scopes"));
+    emitIncidents(incidents);
+
+    KStream<String, Object> observations =
+        conn.get(branch("connections", "observations"))
+            .merge(
+                prov.get(branch("provisioning", "observations")),
+                Named.as("linkwatch-observations-merge-provisioning"))
+            .merge(
+                agent.get(branch("agent", "observations")),
+                Named.as("linkwatch-observations-merge-agent"))
+            .merge(
+                scope.get(branch("scopes", "observations")),
+                Named.as("linkwatch-observations-merge-scopes"));
+    KStream<String, Object> windows = window(observations);
+    Map<String, KStream<String, Object>> out =
+        windows
+            .split(Named.as("linkwatch-windows-"))
+            .branch((k, v) -> v instanceof WindowedAggregate, Branched.as("aggregates"))
+            .defaultBranch(Branched.as("results"));
+    emitAggregates(out.get("linkwatch-windows-aggregates"));
+    alerts(
+        builder,
+        out.get("linkwatch-windows-results")
+            .mapValues(v -> (WindowResult) v, Named.as("linkwatch-window-results")));
+    return builder.build();
+  }
+
+  /** The global store of alert rules, shared by the window engine and the alert stage. */
+  private void rules(StreamsBuilder builder) {
+    Topic<String, io.linkwatch.avro.AlertRule> rules = topics.alertRules();
+    builder.addGlobalStore(
+        RulesStore.builder(rules.valueSerde()),
+        rules.name(),
+        Consumed.with(rules.keySerde(), rules.valueSerde())
+            .withName("linkwatch-alert-rules-source"),
+        RulesStore.updater(ruleChanges));
+  }
+
+  private <V> KStream<String, V> dedup(
+      StreamsBuilder builder,
+      String input,
+      Topic<String, V> topic,
+      Function<V, String> eventId,
+      ToLongFunction<V> eventTime) {
+    builder.addStateStore(
+        Dedup.store(input, Duration.ofMillis(Math.max(1, settings.dedupRetentionMs()))));
+    return builder.stream(
+            topic.name(),
+            Consumed.with(topic.keySerde(), topic.valueSerde())
+                .withName("linkwatch-" + input + "-source"))
+        .process(
+            Dedup.processor(input, eventId, eventTime, metrics),
+            Named.as("linkwatch-" + input + "-dedup"),
+            Dedup.storeName(input));
+  }
+
+  private <V> KStream<String, Object> correlate(
+      String input,
+      KStream<String, V> events,
+      ProcessorSupplier<String, V, String, Object> correlator) {
+    return events.process(correlator, Named.as("linkwatch-" + input + "-correlate"));
+  }
+
+  private static String branch(String input, String what) {
+    return "linkwatch-" + input + "-" + what;
+  }
+
+  /** Splits a correlator's output by type: incidents, view observations, scope signals. */
+  private static Map<String, KStream<String, Object>> split(
+      String input, KStream<String, Object> out) {
+    return out.split(Named.as("linkwatch-" + input + "-"))
+        .branch((k, v) -> v instanceof Incident, Branched.as("incidents"))
+        .branch((k, v) -> v instanceof ViewObservation, Branched.as("observations"))
+        .defaultBranch(Branched.as("scope"));
+  }
+
+  /** Hub- and DPS-wide patterns: one repartition by scope, then the detector. */
+  private KStream<String, Object> detectScopes(KStream<String, Object> signals) {
+    return signals
+        .mapValues(v -> (ScopeSignal) v, Named.as("linkwatch-scope-signals-typed"))
+        .repartition(
+            Repartitioned.with(Serdes.String(), ScopeSignal.serde())
+                .withName(SCOPE_REPARTITION)
+                .withNumberOfPartitions(settings.windowPartitions()))
+        .process(
+            CorrelationStage.scopes(settings, topics, ruleChanges, metrics),
+            Named.as("linkwatch-scopes-detect"));
+  }
+
+  /** The window engine: one repartition of view observations by series, then the engine. */
+  private KStream<String, Object> window(KStream<String, Object> observations) {
+    return observations
+        .mapValues(v -> (ViewObservation) v, Named.as("linkwatch-observations-typed"))
+        .repartition(
+            Repartitioned.with(Serdes.String(), ViewObservation.serde())
+                .withName(OBSERVATIONS_REPARTITION)
+                .withNumberOfPartitions(settings.windowPartitions()))
+        .process(
+            WindowStage.engine(settings, topics, ruleChanges, metrics),
+            Named.as("linkwatch-window-engine"));
+  }
+
+  private void emitIncidents(KStream<String, Object> incidents) {
+    Topic<String, Incident> topic = topics.incidents();
+    incidents
+        .mapValues(v -> (Incident) v, Named.as("linkwatch-incidents-typed"))
+        .to(
+            topic.name(),
+            Produced.with(topic.keySerde(), topic.valueSerde())
+                .withName("linkwatch-incidents-sink"));
+  }
+
+  private void emitAggregates(KStream<String, Object> aggregates) {
+    Topic<String, WindowedAggregate> topic = topics.aggregates();
+    aggregates
+        .mapValues(v -> (WindowedAggregate) v, Named.as("linkwatch-aggregates-typed"))
+        .to(
+            topic.name(),
+            Produced.with(topic.keySerde(), topic.valueSerde())
+                .withName("linkwatch-aggregates-sink"));
+  }
+
+  /** The alert stage (issue 5) on the window results; its transitions go to the alerts topic. */
+  private void alerts(StreamsBuilder builder, KStream<String, WindowResult> results) {
+    KStream<String, Alert> alerts = alertStage.build(builder, results);
+    Topic<String, Alert> topic = topics.alerts();
+    alerts.to(
+        topic.name(),
+        Produced.with(topic.keySerde(), topic.valueSerde()).withName("linkwatch-alerts-sink"));
+  }
+}

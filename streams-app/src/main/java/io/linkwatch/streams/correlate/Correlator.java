@@ -1,0 +1,132 @@
+package io.linkwatch.streams.correlate;
+
+import io.linkwatch.avro.Incident;
+import io.linkwatch.streams.config.StreamsSettings;
+import io.linkwatch.streams.metrics.PipelineMetrics;
+import io.linkwatch.streams.signal.EventRef;
+import io.linkwatch.streams.signal.Observation;
+import io.linkwatch.streams.time.EventClock;
+import io.linkwatch.streams.time.TimerIndex;
+import io.linkwatch.streams.window.ObservationRouter;
+import io.linkwatch.streams.window.ViewLookup;
+import java.time.Duration;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.WindowStore;
+
+/**
+ * What the correlators share: the event-time clock (stream time, advanced by the wall clock when
+ * idle), the timer index that fires decisions when the watermark passes them, the fan-out of
+ * observations to the window views, and the emission of incidents (to the incidents topic and to a
+ * queryable store of recent incidents by subject).
+ *
+ * <p>Output (one stream, split by type downstream): {@link Incident} keyed by subject, {@code
+ * ViewObservation} keyed by series, {@link ScopeSignal} keyed by scope.
+ */
+abstract class Correlator<V> implements Processor<String, V, String, Object> {
+
+  protected final StreamsSettings settings;
+  protected final PipelineMetrics metrics;
+  private final String timerStoreName;
+  private final String incidentStoreName;
+  private final ViewLookup lookup;
+  private final EventClock clock;
+
+  protected ProcessorContext<String, Object> context;
+  protected TimerIndex timers;
+  private ObservationRouter router;
+  private WindowStore<String, Incident> recentIncidents;
+
+  Correlator(
+      StreamsSettings settings,
+      ViewLookup lookup,
+      PipelineMetrics metrics,
+      String timerStoreName,
+      String incidentStoreName) {
+    this.settings = settings;
+    this.lookup = lookup;
+    this.metrics = metrics;
+    this.timerStoreName = timerStoreName;
+    this.incidentStoreName = incidentStoreName;
+    this.clock = new EventClock(settings.idleCloseMs());
+  }
+
+  @Override
+  public void init(ProcessorContext<String, Object> context) {
+    this.context = context;
+    KeyValueStore<String, byte[]> timerStore = context.getStateStore(timerStoreName);
+    timers = new TimerIndex(timerStore);
+    clock.init(context, timerStore);
+    lookup.init(context);
+    router = new ObservationRouter(lookup);
+    recentIncidents = context.getStateStore(incidentStoreName);
+    initStores(context);
+    context.schedule(
+        Duration.ofMillis(settings.wallClockIntervalMs()),
+        PunctuationType.WALL_CLOCK_TIME,
+        now -> {
+          if (clock.onWallClock(now)) {
+            fireDue(clock.watermark());
+          }
+        });
+  }
+
+  abstract void initStores(ProcessorContext<String, Object> context);
+
+  abstract void handle(Record<String, V> record, long watermark);
+
+  abstract void onTimer(String subject, long dueAt, long watermark);
+
+  @Override
+  public final void process(Record<String, V> record) {
+    long wm = clock.onRecord();
+    fireDue(wm);
+    if (record.value() != null) {
+      handle(record, wm);
+    }
+  }
+
+  private void fireDue(long wm) {
+    if (wm < timers.earliest()) {
+      return;
+    }
+    for (TimerIndex.Timer t : timers.due(wm)) {
+      onTimer(t.subject(), t.time(), wm);
+    }
+  }
+
+  /** Evidence coordinates of the record being processed. */
+  protected EventRef ref(String eventId, long time, String summary, String code) {
+    RecordMetadata m = context.recordMetadata().orElse(null);
+    return new EventRef(
+        eventId,
+        time,
+        m == null ? "" : m.topic(),
+        m == null ? -1 : m.partition(),
+        m == null ? -1 : m.offset(),
+        summary,
+        code);
+  }
+
+  protected void observe(Observation o) {
+    router.route(o, (key, value) -> context.forward(new Record<>(key, value, o.time())));
+  }
+
+  protected void scope(String scopeKey, ScopeSignal signal) {
+    context.forward(new Record<>(scopeKey, signal, signal.time()));
+  }
+
+  protected void emit(Incident incident) {
+    long end = incident.getEndTime().toEpochMilli();
+    context.forward(new Record<>(incident.getSubject(), incident, end));
+    recentIncidents.put(incident.getSubject(), incident, incident.getStartTime().toEpochMilli());
+    if (incident.getRevision() == 0) {
+      metrics.incident(incident.getKind().name(), incident.getBenign());
+    }
+    metrics.emitLag("incident", end, context.currentSystemTimeMs());
+  }
+}
