@@ -10,6 +10,7 @@ import io.linkwatch.streams.time.TimerIndex;
 import io.linkwatch.streams.window.ObservationRouter;
 import io.linkwatch.streams.window.ViewLookup;
 import java.time.Duration;
+import java.util.List;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -90,12 +91,16 @@ abstract class Correlator<V> implements Processor<String, V, String, Object> {
     }
   }
 
+  /** Fires every timer due at the watermark, including those that firing schedules. */
   private void fireDue(long wm) {
-    if (wm < timers.earliest()) {
-      return;
-    }
-    for (TimerIndex.Timer t : timers.due(wm)) {
-      onTimer(t.subject(), t.time(), wm);
+    while (wm >= timers.earliest()) {
+      List<TimerIndex.Timer> due = timers.due(wm);
+      if (due.isEmpty()) {
+        return;
+      }
+      for (TimerIndex.Timer t : due) {
+        onTimer(t.subject(), t.time(), wm);
+      }
     }
   }
 

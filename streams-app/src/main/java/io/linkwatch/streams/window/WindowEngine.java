@@ -216,12 +216,16 @@ final class WindowEngine implements Processor<String, ViewObservation, String, O
     return true;
   }
 
+  /** Fires every timer due at the watermark, including those that firing schedules. */
   private void fireDue(long wm) {
-    if (wm < timers.earliest()) {
-      return;
-    }
-    for (TimerIndex.Timer t : timers.due(wm)) {
-      fire(t.subject(), t.time(), wm);
+    while (wm >= timers.earliest()) {
+      List<TimerIndex.Timer> due = timers.due(wm);
+      if (due.isEmpty()) {
+        return;
+      }
+      for (TimerIndex.Timer t : due) {
+        fire(t.subject(), t.time(), wm);
+      }
     }
   }
 
@@ -259,7 +263,7 @@ final class WindowEngine implements Processor<String, ViewObservation, String, O
     }
     long horizon = settings.revisionHorizonMs();
     s.revisions.headMap(wm - v.graceMs() - horizon, true).clear();
-    pruneBuckets(key, s, v, wm);
+    pruneBuckets(key, s, v, e, wm);
 
     long next = e + v.advanceMs();
     boolean futureData =
@@ -317,12 +321,19 @@ final class WindowEngine implements Processor<String, ViewObservation, String, O
     }
   }
 
-  private void pruneBuckets(String key, SeriesState s, View v, long wm) {
-    long keepFrom = wm - v.graceMs() - settings.revisionHorizonMs() - v.sizeMs();
-    if (s.minBucketStart == Long.MAX_VALUE || s.minBucketStart > keepFrom) {
+  /**
+   * Deletes the buckets that neither a window still to evaluate (ending after {@code evaluated})
+   * nor a revisable window can need.
+   */
+  private void pruneBuckets(String key, SeriesState s, View v, long evaluated, long wm) {
+    long keepFrom =
+        Math.min(
+            evaluated + v.advanceMs() - v.sizeMs(),
+            wm - v.graceMs() - settings.revisionHorizonMs() - v.sizeMs() + 1);
+    if (s.minBucketStart == Long.MAX_VALUE || s.minBucketStart >= keepFrom) {
       return;
     }
-    long upTo = Math.min(keepFrom, s.maxBucketStart);
+    long upTo = Math.min(keepFrom - 1, s.maxBucketStart);
     deleteBuckets(key, s.minBucketStart, upTo);
     if (upTo >= s.maxBucketStart) {
       s.minBucketStart = Long.MAX_VALUE;
