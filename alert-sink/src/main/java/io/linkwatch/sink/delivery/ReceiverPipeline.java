@@ -149,7 +149,12 @@ final class ReceiverPipeline implements Runnable {
       }
     } finally {
       try {
-        commit(true);
+        try {
+          commit(true);
+        } catch (WakeupException pendingWakeup) {
+          // close() woke the consumer outside poll(): the wake-up is spent now, commit again
+          commit(true);
+        }
       } catch (RuntimeException e) {
         log.warn(
             "receiver {}: final offset commit failed ({}); unsettled alerts will be read again",
@@ -376,7 +381,7 @@ final class ReceiverPipeline implements Runnable {
         return false;
       }
     }
-    log.warn("receiver {}: {} → {} transition(s) dead-lettered", name, reason, w.items.size());
+    log.warn("{}; {} transition(s) written to the sink dead-letter topic", reason, w.items.size());
     for (Item i : w.items) {
       metrics.deadLetter(name, e.reason());
       settle(i, Outcome.DEAD_LETTERED, e.reason() + ": " + e.getMessage());
