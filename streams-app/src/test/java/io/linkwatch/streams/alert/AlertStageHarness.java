@@ -86,13 +86,23 @@ final class AlertStageHarness implements AutoCloseable {
 
   /** Publishes a rule written in YAML, bumping its version as 'rules apply' would. */
   AlertRule rule(String yaml) {
+    return rules(yaml).get(0);
+  }
+
+  /** Publishes rules that refer to each other (validated together, as 'rules apply' does). */
+  List<AlertRule> rules(String... yamls) {
+    Map<String, String> files = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < yamls.length; i++) {
+      files.put("test" + i + ".yaml", yamls[i]);
+    }
     try {
-      AlertRule rule = RuleLoader.parse(Map.of("test.yaml", yaml)).alertRules().get(0);
-      int version = versions.merge(rule.getId(), 1, Integer::sum);
-      rule.setVersion(version);
-      byId.put(rule.getId(), rule);
-      rules.pipeInput(rule.getId(), rule);
-      return rule;
+      List<AlertRule> published = RuleLoader.parse(files).alertRules();
+      for (AlertRule rule : published) {
+        rule.setVersion(versions.merge(rule.getId(), 1, Integer::sum));
+        byId.put(rule.getId(), rule);
+        rules.pipeInput(rule.getId(), rule);
+      }
+      return published;
     } catch (RuleValidationException e) {
       throw new IllegalArgumentException(e.getMessage(), e);
     }
