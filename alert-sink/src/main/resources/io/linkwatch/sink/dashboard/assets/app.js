@@ -198,6 +198,10 @@
     var c = state.charts[signal];
     var m = measure();
     var keys = Object.keys(c.series).sort(function (a, b) { return lastValue(c.series[b], m) - lastValue(c.series[a], m); }).slice(0, 6);
+    var xs = [];
+    keys.forEach(function (k) { c.series[k].forEach(function (p) { xs.push(Date.parse(p.windowEnd)); }); });
+    c.chart.options.scales.x.min = xs.length ? Math.min.apply(null, xs) : undefined;
+    c.chart.options.scales.x.max = xs.length ? Math.max.apply(null, xs) : undefined;
     c.chart.data.datasets = keys.map(function (k, i) {
       return {
         label: k, borderColor: PALETTE[i % PALETTE.length], backgroundColor: PALETTE[i % PALETTE.length],
