@@ -99,6 +99,7 @@ public final class AlertJson {
       putNullable(h, "reference", hint.getReference());
     }
     putNullable(n, "revisionOf", alert.getRevisionOf());
+    putNullable(n, "stateReason", alert.getStateReason());
     n.put("url", links.alert(alert.getFingerprint().toString()));
     return n;
   }

@@ -142,7 +142,12 @@ public final class CommonAlertSchemaNotifier implements Notifier {
         .forEach((k, v) -> dims.addObject().put("name", k).put("value", v));
     criterion.put("metricValue", c.getObservedValue());
     if (dynamic) {
-      criterion.put("alertSensitivity", c.getSensitivity() == null ? "Medium" : c.getSensitivity());
+      String sensitivity = c.getSensitivity() == null ? "MEDIUM" : c.getSensitivity();
+      // Azure writes High / Medium / Low
+      criterion.put(
+          "alertSensitivity",
+          sensitivity.substring(0, 1).toUpperCase(Locale.ROOT)
+              + sensitivity.substring(1).toLowerCase(Locale.ROOT));
       ObjectNode fp = criterion.putObject("failingPeriods");
       fp.put("numberOfEvaluationPeriods", c.getEvaluationPeriods());
       fp.put("minFailingPeriodsToAlert", c.getFailingPeriods());
@@ -211,7 +216,7 @@ public final class CommonAlertSchemaNotifier implements Notifier {
 
   static String azureAggregation(String aggregation) {
     return switch (aggregation.toLowerCase(Locale.ROOT)) {
-      case "count" -> "Count";
+      case "count", "distinct_devices" -> "Count";
       case "sum", "total" -> "Total";
       case "avg", "average", "mean" -> "Average";
       case "min", "minimum" -> "Minimum";
