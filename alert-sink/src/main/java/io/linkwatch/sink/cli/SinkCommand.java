@@ -23,7 +23,6 @@ import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -94,8 +93,7 @@ public final class SinkCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    PrintStream err =
-        new PrintStream(spec.commandLine().getErr() == null ? System.err : System.err, true);
+    java.io.PrintWriter err = spec.commandLine().getErr();
     SinkConfig config;
     RoutingPlan plan;
     try {
@@ -114,7 +112,8 @@ public final class SinkCommand implements Callable<Integer> {
       return 2;
     }
     if (check) {
-      System.out.println(describe(plan));
+      spec.commandLine().getOut().println(describe(plan));
+      spec.commandLine().getOut().flush();
       return 0;
     }
     return run(config, plan);
