@@ -9,6 +9,9 @@ import io.linkwatch.avro.Severity;
 import io.linkwatch.schemas.topic.Topics;
 import io.linkwatch.sink.RecordingReceiver;
 import io.linkwatch.sink.TestAlerts;
+import io.linkwatch.sink.alert.Links;
+import io.linkwatch.sink.dashboard.Board;
+import io.linkwatch.sink.dashboard.BoardFeed;
 import io.linkwatch.sink.delivery.Delivery;
 import io.linkwatch.sink.delivery.DeliveryObserver;
 import io.linkwatch.sink.delivery.FiringSource;
@@ -19,10 +22,15 @@ import io.linkwatch.testkit.KafkaCluster;
 import io.linkwatch.testkit.KafkaTestCluster;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.StreamSupport;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -67,7 +75,7 @@ class AlertmanagerIT {
       Instant firedAt =
           Instant.now().minusSeconds(5).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
       Alert fired = TestAlerts.fired("am-disconnects", "am-hub-1", Severity.SEV1, firedAt);
-      try (Delivery delivery =
+      Delivery first =
           SinkHarness.start(
               kafka,
               topics,
@@ -78,8 +86,9 @@ class AlertmanagerIT {
               new SimpleMeterRegistry(),
               DeliveryObserver.NONE,
               FiringSource.NONE,
-              System.out)) {
-
+              System.out);
+      JsonNode firingNotice;
+      try (first) {
         kafka.produce(topics.alerts(), fired.getFingerprint(), fired);
 
         JsonNode inAm =
@@ -99,13 +108,63 @@ class AlertmanagerIT {
             .isEqualTo("http://localhost:48080/?alert=am-disconnects%7Chub%3Dam-hub-1");
         assertThat(Instant.parse(inAm.path("startsAt").asText())).isEqualTo(firedAt);
 
-        JsonNode firingNotice =
+        firingNotice =
             await("Alertmanager notifies its webhook that the alert fires")
                 .atMost(WAIT)
                 .until(() -> notification(amWebhook, "firing"), Optional::isPresent)
                 .orElseThrow();
         assertThat(firingNotice.path("alerts").get(0).path("labels").path("hub").asText())
             .isEqualTo("am-hub-1");
+        assertThat(first.healthy()).isTrue();
+      }
+      Instant endsAtBeforeRestart =
+          Instant.parse(find(am.alerts(), "am-hub-1").orElseThrow().path("endsAt").asText());
+
+      // a restarted sink has committed the FIRED transition and does not read it again: it learns
+      // that the alert still fires from the alerts topic (the board) and re-posts it at once, then
+      // every resend_interval, pushing its endsAt forward
+      Board board = new Board(plan, new Links("http://localhost:48080"), Clock.systemUTC());
+      Map<String, Object> props =
+          Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+      BoardFeed feed =
+          new BoardFeed(
+              board,
+              new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
+              topics.alerts().name(),
+              topics.alerts().valueSerde().deserializer(),
+              topics.aggregates().name(),
+              topics.aggregates().valueSerde().deserializer(),
+              Duration.ofDays(1),
+              Duration.ofHours(1),
+              Clock.systemUTC());
+      Thread feedThread = new Thread(feed, "board-feed");
+      feedThread.start();
+      SimpleMeterRegistry registry = new SimpleMeterRegistry();
+      try (Delivery second =
+          SinkHarness.start(
+              kafka,
+              topics,
+              plan,
+              "am",
+              SinkHarness.fastRetries(10),
+              dir.resolve("state"),
+              registry,
+              board,
+              board,
+              System.out)) {
+        await("the restarted sink re-posts the firing alert it did not read again")
+            .atMost(WAIT)
+            .until(
+                () ->
+                    registry.find("linkwatch.sink.refreshes").tag("result", "success").counter()
+                        != null);
+        await("Alertmanager's endsAt of the alert moves forward")
+            .atMost(WAIT)
+            .until(
+                () ->
+                    Instant.parse(
+                            find(am.alerts(), "am-hub-1").orElseThrow().path("endsAt").asText())
+                        .isAfter(endsAtBeforeRestart));
 
         Alert resolved = TestAlerts.resolved(fired, Instant.now());
         kafka.produce(topics.alerts(), resolved.getFingerprint(), resolved);
@@ -127,7 +186,10 @@ class AlertmanagerIT {
                     find(am.alerts(), "am-hub-1")
                         .map(a -> !a.path("status").path("state").asText().equals("active"))
                         .orElse(true));
-        assertThat(delivery.healthy()).isTrue();
+        assertThat(second.healthy()).isTrue();
+      } finally {
+        feed.close();
+        feedThread.join(10_000);
       }
     }
   }
