@@ -154,7 +154,7 @@ class DashboardIT {
             .until(
                 () ->
                     chromium
-                            .eval("document.getElementById('live-status').textContent")
+                            .eval("document.getElementById('live-status')?.textContent")
                             .asText()
                             .equals("live")
                         && chromium
