@@ -1,22 +1,9 @@
 package io.linkwatch.sink.cli;
 
-import io.linkwatch.avro.Alert;
-import io.linkwatch.avro.WindowedAggregate;
 import io.linkwatch.schemas.cli.ClientOptions;
-import io.linkwatch.schemas.config.CommonConfig;
 import io.linkwatch.schemas.config.KnownKeys;
-import io.linkwatch.schemas.serde.AvroSerdes;
-import io.linkwatch.schemas.topic.Topics;
-import io.linkwatch.sink.alert.Links;
+import io.linkwatch.sink.AlertSink;
 import io.linkwatch.sink.config.SinkConfig;
-import io.linkwatch.sink.dashboard.Board;
-import io.linkwatch.sink.dashboard.BoardFeed;
-import io.linkwatch.sink.dashboard.DashboardServer;
-import io.linkwatch.sink.delivery.Delivery;
-import io.linkwatch.sink.delivery.SinkMetrics;
-import io.linkwatch.sink.notify.Notifier;
-import io.linkwatch.sink.notify.Notifiers;
-import io.linkwatch.sink.routing.ReceiverSpec;
 import io.linkwatch.sink.routing.RoutingPlan;
 import io.linkwatch.sink.routing.RoutingPlanParser;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -24,18 +11,13 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.config.ConfigException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -120,109 +102,32 @@ public final class SinkCommand implements Callable<Integer> {
   }
 
   private int run(SinkConfig config, RoutingPlan plan) throws InterruptedException {
-    Clock clock = Clock.systemUTC();
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new JvmMemoryMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
-    AvroSerdes serdes = CommonConfig.serdes(config);
-    Topics topics = CommonConfig.topics(config, serdes);
-    int port = config.getInt(SinkConfig.DASHBOARD_PORT);
-    boolean dashboardOn = config.getBoolean(SinkConfig.DASHBOARD_ENABLED);
-    String external = config.getString(SinkConfig.DASHBOARD_EXTERNAL_URL);
-    // with port 0 the real port is known only once the server runs, so links use what is configured
-    Links links =
-        new Links(
-            !external.isBlank()
-                ? external
-                : dashboardOn && port > 0 ? "http://localhost:" + port : "");
-    Board board = new Board(plan, links, clock);
-
-    Map<String, Object> kafka = new HashMap<>(config.originals());
     String color = config.getString(SinkConfig.CONSOLE_COLOR);
     boolean colour =
         color.equals("always")
             || color.equals("auto")
                 && System.console() != null
                 && System.getenv("NO_COLOR") == null;
-    List<Notifier> notifiers = new ArrayList<>();
-    for (ReceiverSpec r : plan.receivers().values()) {
-      notifiers.add(Notifiers.create(r, links, clock, System.out, colour));
-    }
-
-    Map<String, Object> feedProps = new HashMap<>();
-    config
-        .originals()
-        .forEach(
-            (k, v) -> {
-              if (ConsumerConfig.configNames().contains(k)) {
-                feedProps.put(k, v);
-              }
-            });
-    feedProps.remove(ConsumerConfig.GROUP_ID_CONFIG);
-    feedProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    feedProps.put(
-        ConsumerConfig.CLIENT_ID_CONFIG, config.getString(SinkConfig.GROUP_ID) + ".dashboard");
-    BoardFeed feed =
-        new BoardFeed(
-            board,
-            new KafkaConsumer<>(
-                feedProps, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
-            topics.alerts().name(),
-            serdes.valueSerde(Alert.class).deserializer(),
-            topics.aggregates().name(),
-            serdes.valueSerde(WindowedAggregate.class).deserializer(),
-            config.duration(SinkConfig.DASHBOARD_HISTORY),
-            config.duration(SinkConfig.DASHBOARD_CHART_HISTORY),
-            clock);
-    Thread feedThread = new Thread(feed, "linkwatch-sink-board");
-    feedThread.start();
-
-    Delivery delivery =
-        Delivery.start(
-            plan,
-            kafka,
-            topics.alerts(),
-            topics.sinkDeadLetter(),
-            config.getString(SinkConfig.GROUP_ID),
-            notifiers,
-            config.pipelineSettings(),
-            config.stateDir(),
-            new SinkMetrics(registry),
-            board,
-            board,
-            clock);
-    DashboardServer server = null;
-    if (dashboardOn) {
-      server =
-          DashboardServer.start(
-              board,
-              config.getString(SinkConfig.DASHBOARD_HOST),
-              port,
-              registry::scrape,
-              delivery::healthy,
-              clock);
-    }
-    DashboardServer running = server;
+    AlertSink sink = AlertSink.start(config, plan, registry, registry::scrape, System.out, colour);
     Thread hook = new Thread(stop::countDown, "linkwatch-sink-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     int code = 0;
     try {
       while (!stop.await(1, TimeUnit.SECONDS)) {
-        if (delivery.failure().isPresent()) {
-          System.err.println(
-              "linkwatch sink: a delivery loop stopped: " + delivery.failure().get());
+        if (sink.failure().isPresent()) {
+          spec.commandLine()
+              .getErr()
+              .println("linkwatch sink: a delivery loop stopped: " + sink.failure().get());
+          spec.commandLine().getErr().flush();
           code = 1;
           break;
         }
       }
     } finally {
-      if (running != null) {
-        running.close();
-      }
-      delivery.close();
-      feed.close();
-      feedThread.join(10_000);
-      serdes.close();
+      sink.close();
       try {
         Runtime.getRuntime().removeShutdownHook(hook);
       } catch (IllegalStateException shuttingDown) {
