@@ -2,6 +2,7 @@ package io.linkwatch.sink.dashboard;
 
 import io.linkwatch.avro.Alert;
 import io.linkwatch.avro.WindowedAggregate;
+import io.linkwatch.sink.delivery.Seek;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,7 +13,6 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
@@ -168,19 +168,7 @@ public final class BoardFeed implements Runnable {
     }
     assigned.addAll(fresh);
     consumer.assign(assigned);
-    Map<TopicPartition, OffsetAndTimestamp> offsets = consumer.offsetsForTimes(seekTimes);
-    List<TopicPartition> toEnd = new ArrayList<>();
-    for (TopicPartition tp : fresh) {
-      OffsetAndTimestamp o = offsets.get(tp);
-      if (o == null) {
-        toEnd.add(tp);
-      } else {
-        consumer.seek(tp, o.offset());
-      }
-    }
-    if (!toEnd.isEmpty()) {
-      consumer.seekToEnd(toEnd);
-    }
+    Seek.toTimestamps(consumer, seekTimes);
     if (catchUpTo == null) {
       List<TopicPartition> alertParts =
           assigned.stream().filter(tp -> tp.topic().equals(alertsTopic)).toList();

@@ -29,7 +29,6 @@ import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -577,19 +576,7 @@ final class ReceiverPipeline implements Runnable {
           long from = clock.millis() - settings.start().lookback().toMillis();
           Map<TopicPartition, Long> query = new HashMap<>();
           fresh.forEach(tp -> query.put(tp, from));
-          Map<TopicPartition, OffsetAndTimestamp> found = consumer.offsetsForTimes(query);
-          List<TopicPartition> toEnd = new ArrayList<>();
-          for (TopicPartition tp : fresh) {
-            OffsetAndTimestamp o = found.get(tp);
-            if (o == null) {
-              toEnd.add(tp);
-            } else {
-              consumer.seek(tp, o.offset());
-            }
-          }
-          if (!toEnd.isEmpty()) {
-            consumer.seekToEnd(toEnd);
-          }
+          Seek.toTimestamps(consumer, query);
         }
       }
       log.info(

@@ -31,11 +31,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.HashMap;
 import java.util.Map;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -111,21 +107,7 @@ class DashboardIT {
       kafka.produce(topics.alerts(), a.getFingerprint(), a);
     }
 
-    Map<String, Object> props = new HashMap<>();
-    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-    BoardFeed feed =
-        new BoardFeed(
-            board,
-            new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
-            topics.alerts().name(),
-            topics.alerts().valueSerde().deserializer(),
-            topics.aggregates().name(),
-            topics.aggregates().valueSerde().deserializer(),
-            Duration.ofDays(7),
-            Duration.ofHours(6),
-            clock);
-    Thread feedThread = new Thread(feed, "board-feed");
-    feedThread.start();
+    SinkHarness.Feed feed = SinkHarness.feed(kafka, topics, board);
     ByteArrayOutputStream console = new ByteArrayOutputStream();
     try (Delivery delivery =
             SinkHarness.start(
@@ -261,7 +243,6 @@ class DashboardIT {
           .doesNotContain("INHIBITED");
     } finally {
       feed.close();
-      feedThread.join(10_000);
     }
   }
 

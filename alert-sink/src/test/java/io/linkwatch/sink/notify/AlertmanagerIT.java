@@ -11,7 +11,6 @@ import io.linkwatch.sink.RecordingReceiver;
 import io.linkwatch.sink.TestAlerts;
 import io.linkwatch.sink.alert.Links;
 import io.linkwatch.sink.dashboard.Board;
-import io.linkwatch.sink.dashboard.BoardFeed;
 import io.linkwatch.sink.delivery.Delivery;
 import io.linkwatch.sink.delivery.DeliveryObserver;
 import io.linkwatch.sink.delivery.FiringSource;
@@ -25,12 +24,8 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
 import java.util.Optional;
 import java.util.stream.StreamSupport;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -124,21 +119,7 @@ class AlertmanagerIT {
       // that the alert still fires from the alerts topic (the board) and re-posts it at once, then
       // every resend_interval, pushing its endsAt forward
       Board board = new Board(plan, new Links("http://localhost:48080"), Clock.systemUTC());
-      Map<String, Object> props =
-          Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-      BoardFeed feed =
-          new BoardFeed(
-              board,
-              new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
-              topics.alerts().name(),
-              topics.alerts().valueSerde().deserializer(),
-              topics.aggregates().name(),
-              topics.aggregates().valueSerde().deserializer(),
-              Duration.ofDays(1),
-              Duration.ofHours(1),
-              Clock.systemUTC());
-      Thread feedThread = new Thread(feed, "board-feed");
-      feedThread.start();
+      SinkHarness.Feed feed = SinkHarness.feed(kafka, topics, board);
       SimpleMeterRegistry registry = new SimpleMeterRegistry();
       try (Delivery second =
           SinkHarness.start(
@@ -189,7 +170,6 @@ class AlertmanagerIT {
         assertThat(second.healthy()).isTrue();
       } finally {
         feed.close();
-        feedThread.join(10_000);
       }
     }
   }
