@@ -22,6 +22,9 @@ public final class CommonConfig {
   public static final String BOOTSTRAP_SERVERS = CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG;
   public static final String DEFAULT_BOOTSTRAP_SERVERS = "127.0.0.1:9092";
 
+  /** How long a command waits for the cluster to answer before it gives up. */
+  public static final String KAFKA_WAIT_TIMEOUT_MS = "kafka.wait.timeout.ms";
+
   private static final String GROUP_TOPICS = "Topics";
   private static final String GROUP_KAFKA = "Kafka";
 
@@ -40,6 +43,18 @@ public final class CommonConfig {
         1,
         ConfigDef.Width.LONG,
         "Bootstrap servers");
+    def.define(
+        KAFKA_WAIT_TIMEOUT_MS,
+        Type.LONG,
+        30_000L,
+        ConfigDef.Range.atLeast(0),
+        Importance.LOW,
+        "How long a command waits for the Kafka cluster to answer at start before it gives up"
+            + " with one line naming the brokers (exit code 3).",
+        GROUP_KAFKA,
+        3,
+        ConfigDef.Width.SHORT,
+        "Kafka wait timeout");
     def.define(
         AvroSerdes.SCHEMA_REGISTRY_URL,
         Type.STRING,

@@ -96,12 +96,9 @@ public final class ConfigSource {
           }
           String key = byEnvName.get(name);
           if (key == null) {
+            String suggestion = KnownKeys.suggestion(name, byEnvName.keySet());
             throw new ConfigException(
-                "environment variable "
-                    + name
-                    + " does not name a setting"
-                    + KnownKeys.suggestion(
-                        name.substring(ENV_PREFIX.length()), byEnvName.keySet()));
+                "environment variable " + name + " does not name a setting" + suggestion);
           }
           settings.put(key, value);
         });
