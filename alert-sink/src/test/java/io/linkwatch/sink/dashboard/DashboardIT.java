@@ -80,21 +80,35 @@ class DashboardIT {
           kafka, topics, "dps.attestation.failures", Map.of("dps", "dps-eu"), end, 1 + (w % 5));
     }
     Alert throttling =
-        TestAlerts.fired("hub-throttling", "hub-1", Severity.SEV0, now.minusSeconds(240));
+        named(
+            TestAlerts.fired("hub-throttling", "hub-1", Severity.SEV0, now.minusSeconds(240)),
+            "Hub-wide throttling (429001)",
+            "iothub.throttled");
     Alert inhibited =
         TestAlerts.inhibited(
             TestAlerts.fired("device-disconnects", "hub-1", Severity.SEV1, now.minusSeconds(200)),
             throttling.getFingerprint());
     Alert flapping =
         Alert.newBuilder(
-                TestAlerts.fired("dps-attestation", "hub-2", Severity.SEV2, now.minusSeconds(900)))
+                named(
+                    TestAlerts.fired(
+                        "dps-attestation", "hub-2", Severity.SEV2, now.minusSeconds(900)),
+                    "DPS attestation failures",
+                    "dps.attestation.failures"))
             .setTransition(AlertTransition.FLAPPING)
             .setFlapping(true)
             .setSequence(5)
             .build();
     Alert warning =
-        TestAlerts.fired("agent-unreachable", "hub-3", Severity.SEV3, now.minusSeconds(1800));
-    Alert gone = TestAlerts.fired("hub-429", "hub-2", Severity.SEV2, now.minusSeconds(3000));
+        named(
+            TestAlerts.fired("agent-unreachable", "hub-3", Severity.SEV3, now.minusSeconds(1800)),
+            "Arc agent cannot reach Azure",
+            "arc.agent.errors");
+    Alert gone =
+        named(
+            TestAlerts.fired("hub-429", "hub-2", Severity.SEV2, now.minusSeconds(3000)),
+            "DPS throttled (429)",
+            "dps.throttled");
     for (Alert a :
         new Alert[] {
           throttling,
