@@ -42,8 +42,9 @@ import picocli.CommandLine.Spec;
     },
     footer = {
       "",
-      "Settings (--config, LINKWATCH_* variables, --set): sink.* and dashboard.* keys, topics.*,",
-      "bootstrap.servers and any Kafka client key. See docs/sink.md and docs/dashboard.md.",
+      "Settings (--config, LINKWATCH_* variables, --set): sink.* and dashboard.* keys,",
+      "topics.*, bootstrap.servers and any Kafka client key.",
+      "See docs/sink.md and docs/dashboard.md.",
       "",
       "Examples:",
       "  linkwatch sink -b localhost:9092 --routing sink.yaml",
