@@ -1,6 +1,7 @@
 package io.linkwatch.schemas.config;
 
 import io.linkwatch.schemas.serde.AvroSerdes;
+import io.linkwatch.schemas.serde.SchemaRegistryClient;
 import io.linkwatch.schemas.topic.TopicPlan;
 import io.linkwatch.schemas.topic.TopicRole;
 import io.linkwatch.schemas.topic.Topics;
@@ -68,6 +69,7 @@ public final class CommonConfig {
         2,
         ConfigDef.Width.LONG,
         "Schema registry URL");
+    defineSchemaRegistry(def);
     int order = 1;
     for (TopicRole role : TopicRole.values()) {
       def.define(
@@ -89,6 +91,93 @@ public final class CommonConfig {
     // the plan's keys are common so that one properties file serves every role and `topics apply`
     TopicPlan.define(def);
     return def;
+  }
+
+  /** The schema registry client's keys, with Confluent's names so existing files work. */
+  private static void defineSchemaRegistry(ConfigDef def) {
+    String group = "Schema registry";
+    int order = 1;
+    def.define(
+        AvroSerdes.AUTO_REGISTER_SCHEMAS,
+        Type.BOOLEAN,
+        true,
+        Importance.LOW,
+        "Whether writers register their schema under <topic>-value on first use; when false the"
+            + " schema must be registered already (the subject's latest version, or this exact"
+            + " schema).",
+        group,
+        order++,
+        ConfigDef.Width.SHORT,
+        "Auto-register schemas");
+    def.define(
+        SchemaRegistryClient.BASIC_AUTH_SOURCE,
+        Type.STRING,
+        "USER_INFO",
+        ConfigDef.ValidString.in("USER_INFO", "URL"),
+        Importance.LOW,
+        "Where the registry credentials come from: USER_INFO (basic.auth.user.info) or URL"
+            + " (http://user:password@host).",
+        group,
+        order++,
+        ConfigDef.Width.SHORT,
+        "Basic auth source");
+    def.define(
+        SchemaRegistryClient.BASIC_AUTH_USER_INFO,
+        Type.PASSWORD,
+        null,
+        Importance.LOW,
+        "user:password for the registry's basic authentication.",
+        group,
+        order++,
+        ConfigDef.Width.MEDIUM,
+        "Basic auth user info");
+    def.define(
+        SchemaRegistryClient.REQUEST_TIMEOUT_MS,
+        Type.LONG,
+        10_000L,
+        ConfigDef.Range.atLeast(1),
+        Importance.LOW,
+        "Timeout of one request to the registry; 5xx and unreachable registries are retried"
+            + " three times with backoff, across the URLs of schema.registry.url.",
+        group,
+        order++,
+        ConfigDef.Width.SHORT,
+        "Registry request timeout");
+    for (String key :
+        new String[] {
+          SchemaRegistryClient.TRUSTSTORE_LOCATION,
+          SchemaRegistryClient.TRUSTSTORE_TYPE,
+          SchemaRegistryClient.KEYSTORE_LOCATION,
+          SchemaRegistryClient.KEYSTORE_TYPE
+        }) {
+      def.define(
+          key,
+          Type.STRING,
+          null,
+          Importance.LOW,
+          "TLS to the registry: " + key.substring("schema.registry.ssl.".length()) + ".",
+          group,
+          order++,
+          ConfigDef.Width.MEDIUM,
+          key);
+    }
+    for (String key :
+        new String[] {
+          SchemaRegistryClient.TRUSTSTORE_PASSWORD,
+          SchemaRegistryClient.KEYSTORE_PASSWORD,
+          SchemaRegistryClient.KEY_PASSWORD
+        }) {
+      def.define(
+          key,
+          Type.PASSWORD,
+          null,
+          Importance.LOW,
+          "TLS to the registry: " + key.substring("schema.registry.ssl.".length()) + ".",
+          group,
+          order++,
+          ConfigDef.Width.MEDIUM,
+          key);
+    }
   }
 
   /** The topic names of a parsed config. */

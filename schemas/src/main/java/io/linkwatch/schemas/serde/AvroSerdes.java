@@ -4,6 +4,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.serialization.Serde;
 
 /**
@@ -23,7 +24,13 @@ import org.apache.kafka.common.serialization.Serde;
 public final class AvroSerdes implements AutoCloseable {
 
   /** Config key of the schema registry; when absent, single-object encoding is used. */
-  public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
+  public static final String SCHEMA_REGISTRY_URL = SchemaRegistryClient.URL;
+
+  /**
+   * Whether writers register their schema under {@code <topic>-value} on first use (default true);
+   * when false the schema must be registered already.
+   */
+  public static final String AUTO_REGISTER_SCHEMAS = "auto.register.schemas";
 
   /** The wire encoding of the values. */
   public enum Encoding {
@@ -34,10 +41,12 @@ public final class AvroSerdes implements AutoCloseable {
   private final Encoding encoding;
   private final Map<String, ?> config;
   private final Map<Class<?>, Serde<?>> valueSerdes = new ConcurrentHashMap<>();
+  private final SchemaRegistryClient registry;
 
   private AvroSerdes(Encoding encoding, Map<String, ?> config) {
     this.encoding = encoding;
     this.config = Map.copyOf(config);
+    this.registry = encoding == Encoding.CONFLUENT ? SchemaRegistryClient.fromConfig(config) : null;
   }
 
   /** The embedded default: single-object encoding, no server. */
@@ -71,16 +80,27 @@ public final class AvroSerdes implements AutoCloseable {
   private <T extends SpecificRecord> Serde<T> create(Class<T> type) {
     return switch (encoding) {
       case SINGLE_OBJECT -> SingleObjectSerde.forType(type);
-      case CONFLUENT ->
-          throw new UnsupportedOperationException(
-              "the schema-registry encoding is not built yet ("
-                  + config.get(SCHEMA_REGISTRY_URL)
-                  + ")");
+      case CONFLUENT -> ConfluentSerde.forType(type, registry, autoRegister());
     };
+  }
+
+  private boolean autoRegister() {
+    Object value = config.get(AUTO_REGISTER_SCHEMAS);
+    if (value == null || value.toString().isBlank()) {
+      return true;
+    }
+    String v = value.toString().strip();
+    if (!v.equalsIgnoreCase("true") && !v.equalsIgnoreCase("false")) {
+      throw new ConfigException(AUTO_REGISTER_SCHEMAS, value, "must be true or false");
+    }
+    return Boolean.parseBoolean(v);
   }
 
   @Override
   public void close() {
     valueSerdes.values().forEach(Serde::close);
+    if (registry != null) {
+      registry.close();
+    }
   }
 }
