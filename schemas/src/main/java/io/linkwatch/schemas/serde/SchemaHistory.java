@@ -21,16 +21,46 @@ public final class SchemaHistory {
 
   private SchemaHistory() {}
 
+  /**
+   * One committed version of a record's schema.
+   *
+   * @param path path under {@code avro-history/}, e.g. {@code Alert/v2.avsc}
+   * @param version the N of {@code vN.avsc}
+   * @param schema the schema, self-contained
+   */
+  public record Version(String path, int version, Schema schema) {
+    /** "v2" */
+    public String label() {
+      return "v" + version;
+    }
+  }
+
   /** All committed versions of the record with this full name, oldest first. */
   public static List<Schema> versionsOf(String fullName) {
+    return versions(fullName).stream().map(Version::schema).toList();
+  }
+
+  /** All committed versions of the record with this full name, with their numbers, oldest first. */
+  public static List<Version> versions(String fullName) {
     String simpleName = fullName.substring(fullName.lastIndexOf('.') + 1);
-    List<Schema> versions = new ArrayList<>();
+    List<Version> versions = new ArrayList<>();
     for (String path : index()) {
       if (path.startsWith(simpleName + "/")) {
-        versions.add(parse(path));
+        versions.add(new Version(path, versionNumber(path), parse(path)));
       }
     }
+    versions.sort(java.util.Comparator.comparingInt(Version::version));
     return versions;
+  }
+
+  /** The N of {@code <Record>/vN.avsc}. */
+  public static int versionNumber(String path) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("/v(\\d+)\\.avsc$").matcher(path);
+    if (!m.find()) {
+      throw new IllegalStateException(
+          "schema history index lists " + path + ", which is not <Record>/v<N>.avsc");
+    }
+    return Integer.parseInt(m.group(1));
   }
 
   /** The paths listed in the history index, relative to {@code avro-history/}. */

@@ -3,6 +3,7 @@ package io.linkwatch.schemas.serde;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.util.List;
 import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
 import org.apache.avro.message.BadHeaderException;
@@ -27,19 +28,27 @@ final class SingleObjectSerde<T extends SpecificRecord> implements Serde<T> {
   private final BinaryMessageEncoder<T> encoder;
   private final BinaryMessageDecoder<T> decoder;
 
-  private SingleObjectSerde(Class<T> type) {
+  private SingleObjectSerde(Class<T> type, List<Schema> history) {
     this.type = type;
     SpecificData model = SpecificData.getForClass(type);
     Schema schema = model.getSchema(type);
     this.encoder = new BinaryMessageEncoder<>(model, schema);
     this.decoder = new BinaryMessageDecoder<>(model, schema);
-    for (Schema old : SchemaHistory.versionsOf(schema.getFullName())) {
+    for (Schema old : history) {
       decoder.addSchema(old);
     }
   }
 
   static <T extends SpecificRecord> SingleObjectSerde<T> forType(Class<T> type) {
-    return new SingleObjectSerde<>(type);
+    return forType(
+        type,
+        SchemaHistory.versionsOf(SpecificData.getForClass(type).getSchema(type).getFullName()));
+  }
+
+  /** With the writer schemas it can read beyond the current one (tests). */
+  static <T extends SpecificRecord> SingleObjectSerde<T> forType(
+      Class<T> type, List<Schema> history) {
+    return new SingleObjectSerde<>(type, history);
   }
 
   @Override
