@@ -91,8 +91,11 @@ public final class KnownKeys {
     throw new ConfigException(message.toString());
   }
 
-  /** " (did you mean 'x'?)" for the closest candidate, or an empty string. */
-  static String suggestion(String key, Collection<String> candidates) {
+  /**
+   * " (did you mean 'x'?)" for the closest candidate (edit distance, ignoring case), or an empty
+   * string when none is close: for any message that names a word the user mistyped.
+   */
+  public static String suggestion(String key, Collection<String> candidates) {
     String best = null;
     int bestDistance = Integer.MAX_VALUE;
     for (String candidate : candidates) {
