@@ -14,6 +14,8 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
@@ -45,7 +47,7 @@ import org.slf4j.LoggerFactory;
  * external cluster or a container has) is skipped with a message saying why, not failed.
  */
 public final class KafkaClusterExtension
-    implements BeforeAllCallback, TestInstancePostProcessor, ParameterResolver {
+    implements ExecutionCondition, BeforeAllCallback, TestInstancePostProcessor, ParameterResolver {
 
   /** System property choosing where the cluster comes from. */
   public static final String MODE_PROPERTY = "linkwatch.test.cluster";
@@ -65,6 +67,26 @@ public final class KafkaClusterExtension
     EMBEDDED,
     TESTCONTAINERS,
     EXTERNAL
+  }
+
+  /**
+   * Decides, per test class, whether its cluster can be had, so that a class whose cluster cannot
+   * (no Docker, too few brokers) is reported as skipped with the reason, not silently left out.
+   */
+  @Override
+  public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+    if (context.getTestMethod().isPresent() || context.getTestClass().isEmpty()) {
+      return ConditionEvaluationResult.enabled("decided for the class");
+    }
+    if (mode() == Mode.EMBEDDED) {
+      return ConditionEvaluationResult.enabled("in-JVM cluster");
+    }
+    try {
+      cluster(context);
+      return ConditionEvaluationResult.enabled("cluster available");
+    } catch (TestAbortedException e) {
+      return ConditionEvaluationResult.disabled(e.getMessage());
+    }
   }
 
   @Override
