@@ -77,7 +77,10 @@ public final class AlertStage {
                 AlertStageSettings.INHIBITION_BUFFER_STORE,
                 AlertStageSettings.INHIBITION_STATE_STORE);
 
-    return direct.merge(judged, Named.as("alert-merge"));
+    AlertMetrics metrics = new AlertMetrics(settings.meterRegistry());
+    return direct
+        .merge(judged, Named.as("alert-merge"))
+        .peek((k, alert) -> metrics.transition(alert), Named.as("alert-metrics"));
   }
 
   /** Scopes hash like the default partitioner; watermark ticks go to every partition. */

@@ -1,5 +1,7 @@
 package io.linkwatch.streams.alert;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -24,6 +26,8 @@ import java.util.Objects;
  *     idle, so that its stale watermark stops holding back the inhibition step
  * @param ruleCheckInterval wall-clock interval at which series of deleted or disabled rules are
  *     resolved even when no result arrives for them
+ * @param meterRegistry where the stage's meters go ({@link AlertMetrics}); an empty composite
+ *     registry (no-op) by default
  */
 public record AlertStageSettings(
     String ruleStoreName,
@@ -35,7 +39,8 @@ public record AlertStageSettings(
     int staleAfterEvaluations,
     Duration inhibitionDelay,
     Duration idleAfter,
-    Duration ruleCheckInterval) {
+    Duration ruleCheckInterval,
+    MeterRegistry meterRegistry) {
 
   /** Name of the global rule store, agreed with the window engine. */
   public static final String RULE_STORE = "linkwatch-alert-rules";
@@ -57,6 +62,7 @@ public record AlertStageSettings(
     Objects.requireNonNull(inhibitionDelay, "inhibitionDelay");
     Objects.requireNonNull(idleAfter, "idleAfter");
     Objects.requireNonNull(ruleCheckInterval, "ruleCheckInterval");
+    Objects.requireNonNull(meterRegistry, "meterRegistry");
     if (maxSampleEvents < 0 || maxInputOffsets < 0 || maxIncidentIds < 0) {
       throw new IllegalArgumentException("evidence sizes must not be negative");
     }
@@ -77,7 +83,8 @@ public record AlertStageSettings(
         30,
         Duration.ZERO,
         Duration.ofSeconds(30),
-        Duration.ofSeconds(10));
+        Duration.ofSeconds(10),
+        new CompositeMeterRegistry());
   }
 
   public AlertStageSettings withInhibitionDelay(Duration delay) {
@@ -91,6 +98,22 @@ public record AlertStageSettings(
         staleAfterEvaluations,
         delay,
         idleAfter,
-        ruleCheckInterval);
+        ruleCheckInterval,
+        meterRegistry);
+  }
+
+  public AlertStageSettings withMeterRegistry(MeterRegistry registry) {
+    return new AlertStageSettings(
+        ruleStoreName,
+        maxSampleEvents,
+        maxInputOffsets,
+        maxIncidentIds,
+        revisionHorizon,
+        baselineSize,
+        staleAfterEvaluations,
+        inhibitionDelay,
+        idleAfter,
+        ruleCheckInterval,
+        registry);
   }
 }

@@ -13,10 +13,12 @@ import io.linkwatch.streams.alert.SeriesState.Verdict;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.function.BiFunction;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -46,6 +48,7 @@ final class SeriesEvaluator implements Processor<String, WindowResult, String, E
 
   private final AlertStageSettings settings;
   private final AlertFactory factory;
+  private final AlertMetrics metrics;
   private final Serde<Alert> alertSerde = AvroSerdes.singleObject().valueSerde(Alert.class);
 
   private ProcessorContext<String, Envelope> context;
@@ -59,6 +62,7 @@ final class SeriesEvaluator implements Processor<String, WindowResult, String, E
   SeriesEvaluator(AlertStageSettings settings) {
     this.settings = settings;
     this.factory = new AlertFactory(settings);
+    this.metrics = new AlertMetrics(settings.meterRegistry());
   }
 
   @Override
@@ -89,8 +93,9 @@ final class SeriesEvaluator implements Processor<String, WindowResult, String, E
     AlertRule rule = rules.get(r.ruleId());
     SeriesState state = store.get(key);
     if (rule == null || !rule.getEnabled()) {
+      metrics.evaluation("no-rule");
       if (state != null) {
-        end(key, state, rule == null ? "RuleDeleted" : "RuleDisabled", rule);
+        end(key, state, rule == null ? "RuleDeleted" : "RuleDisabled");
       }
     } else {
       if (state == null) {
@@ -99,6 +104,7 @@ final class SeriesEvaluator implements Processor<String, WindowResult, String, E
         state.baselineSignature = signature(rule);
       }
       if (r.revision() > 0) {
+        metrics.evaluation("revision");
         revise(rule, key, state, r);
       } else {
         evaluate(rule, key, state, r);
@@ -115,6 +121,7 @@ final class SeriesEvaluator implements Processor<String, WindowResult, String, E
   private void evaluate(AlertRule rule, String key, SeriesState s, WindowResult r) {
     long we = r.windowEnd().toEpochMilli();
     if (we <= s.lastWindowEnd) {
+      metrics.evaluation("repeat");
       return; // a repeat of an evaluated window (reprocessing after a crash): already done
     }
     if (r.ruleVersion() != s.ruleVersion) {
@@ -143,6 +150,7 @@ final class SeriesEvaluator implements Processor<String, WindowResult, String, E
         return;
       }
       if (policy != NoDataPolicy.ALERT) {
+        metrics.evaluation("nodata");
         remember(s, r, value, Verdict.SKIPPED, band);
         return;
       }
@@ -152,6 +160,7 @@ final class SeriesEvaluator implements Processor<String, WindowResult, String, E
       learn(rule, s, we, value);
     }
     remember(s, r, value, verdict, band);
+    metrics.evaluation(verdict == Verdict.FAILING ? "failing" : "clean");
     boolean holds = s.failing(rule.getEvaluationPeriods()) >= rule.getMinFailingPeriods();
     Edge edge = step(rule, s, holds, we);
     apply(rule, key, s, edge, observation(rule, s, r, value, band), reason, null);
@@ -529,7 +538,8 @@ final class SeriesEvaluator implements Processor<String, WindowResult, String, E
   }
 
   /** Resolves an open alert without an evaluation: rule deleted or disabled, or series gone. */
-  private void end(String key, SeriesState s, String reason, AlertRule rule) {
+  private void end(String key, SeriesState s, String reason) {
+    metrics.seriesEnded(reason);
     if (s.open() && s.lastAlert != null) {
       Alert last = decode(s.lastAlert);
       long at = Math.max(watermark, s.lastWindowEnd);
@@ -570,24 +580,34 @@ final class SeriesEvaluator implements Processor<String, WindowResult, String, E
   }
 
   private void sweepStale() {
-    List<KeyValue<String, SeriesState>> stale = new ArrayList<>();
+    endWhere(
+        (state, rule) -> {
+          long frequency = rule == null ? 60_000 : Math.max(1, rule.getEvaluationFrequencyMs());
+          return state.lastWindowEnd != Long.MIN_VALUE
+                  && watermark - state.lastWindowEnd > settings.staleAfterEvaluations() * frequency
+              ? "MissingSeries"
+              : null;
+        });
+  }
+
+  /** Ends every series for which {@code reasonOf} gives a reason (null: keep it). */
+  private void endWhere(BiFunction<SeriesState, AlertRule, String> reasonOf) {
+    Map<String, SeriesState> doomed = new LinkedHashMap<>();
+    Map<String, String> reasons = new LinkedHashMap<>();
     try (KeyValueIterator<String, SeriesState> it = store.all()) {
       while (it.hasNext()) {
         KeyValue<String, SeriesState> kv = it.next();
         if (kv.key.equals(WATERMARK_KEY)) {
           continue;
         }
-        AlertRule rule = rules.get(ruleIdOf(kv.key));
-        long frequency = rule == null ? 60_000 : Math.max(1, rule.getEvaluationFrequencyMs());
-        if (kv.value.lastWindowEnd != Long.MIN_VALUE
-            && watermark - kv.value.lastWindowEnd > settings.staleAfterEvaluations() * frequency) {
-          stale.add(kv);
+        String reason = reasonOf.apply(kv.value, rules.get(ruleIdOf(kv.key)));
+        if (reason != null) {
+          doomed.put(kv.key, kv.value);
+          reasons.put(kv.key, reason);
         }
       }
     }
-    for (KeyValue<String, SeriesState> kv : stale) {
-      end(kv.key, kv.value, "MissingSeries", null);
-    }
+    doomed.forEach((key, state) -> end(key, state, reasons.get(key)));
   }
 
   private void tick(boolean idle) {
@@ -603,23 +623,9 @@ final class SeriesEvaluator implements Processor<String, WindowResult, String, E
 
   /** Wall-clock sweep: resolve series whose rule was deleted or disabled; say when idle. */
   private void sweep(long now) {
-    List<KeyValue<String, SeriesState>> ended = new ArrayList<>();
-    try (KeyValueIterator<String, SeriesState> it = store.all()) {
-      while (it.hasNext()) {
-        KeyValue<String, SeriesState> kv = it.next();
-        if (kv.key.equals(WATERMARK_KEY)) {
-          continue;
-        }
-        AlertRule rule = rules.get(ruleIdOf(kv.key));
-        if (rule == null || !rule.getEnabled()) {
-          ended.add(kv);
-        }
-      }
-    }
-    for (KeyValue<String, SeriesState> kv : ended) {
-      AlertRule rule = rules.get(ruleIdOf(kv.key));
-      end(kv.key, kv.value, rule == null ? "RuleDeleted" : "RuleDisabled", rule);
-    }
+    endWhere(
+        (state, rule) ->
+            rule == null ? "RuleDeleted" : (rule.getEnabled() ? null : "RuleDisabled"));
     if (!idleSent && now - lastInputWallClock >= settings.idleAfter().toMillis()) {
       idleSent = true;
       tick(true);

@@ -503,6 +503,48 @@ class AlertStageTest {
   }
 
   @Test
+  void shouldCountTransitionsAndEvaluationsInMeters() {
+    io.micrometer.core.instrument.simple.SimpleMeterRegistry meters =
+        new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+    try (AlertStageHarness metered =
+        new AlertStageHarness(AlertStageSettings.defaults().withMeterRegistry(meters))) {
+      metered.rule(rule("r", "operator: '>'\nthreshold: 2"));
+
+      metered.values("r", 1, 5, 6, 1);
+      metered.at("r", 3).value(1);
+
+      assertThat(
+              meters
+                  .counter(
+                      "linkwatch.alerts.transitions",
+                      "transition",
+                      "fired",
+                      "severity",
+                      "sev3",
+                      "inhibited",
+                      "false")
+                  .count())
+          .isEqualTo(1);
+      assertThat(
+              meters
+                  .counter(
+                      "linkwatch.alerts.transitions",
+                      "transition",
+                      "resolved",
+                      "severity",
+                      "sev3",
+                      "inhibited",
+                      "false")
+                  .count())
+          .isEqualTo(1);
+      assertThat(meters.counter("linkwatch.alerts.evaluations", "outcome", "failing").count())
+          .isEqualTo(2);
+      assertThat(meters.counter("linkwatch.alerts.evaluations", "outcome", "repeat").count())
+          .isEqualTo(1);
+    }
+  }
+
+  @Test
   void shouldUseTheSameAlertIdOnEveryRun() {
     lw.rule(rule("r", "operator: '>'\nthreshold: 2"));
     lw.at("r", 1).value(5);

@@ -10,7 +10,6 @@ import io.linkwatch.streams.rules.RulePlan;
 import io.linkwatch.streams.rules.RuleSet;
 import io.linkwatch.streams.rules.RuleTopic;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
@@ -19,7 +18,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
@@ -37,15 +35,7 @@ import picocli.CommandLine.Spec;
     })
 final class ApplyCommand implements Callable<Integer> {
 
-  @Parameters(
-      index = "0",
-      arity = "0..1",
-      paramLabel = "FILE|DIR",
-      description = "A YAML file, or a folder of *.yaml/*.yml files.")
-  private Path path;
-
-  @Option(names = "--default-pack", description = "Apply the rule pack shipped with linkwatch.")
-  private boolean defaultPack;
+  @Mixin private RuleFiles files;
 
   @Option(names = "--prune", description = "Delete the rules the files no longer have.")
   private boolean prune;
@@ -68,7 +58,7 @@ final class ApplyCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    RuleSet set = ValidateCommand.load(path, defaultPack, err);
+    RuleSet set = files.load(err);
     if (set == null) {
       return 1;
     }

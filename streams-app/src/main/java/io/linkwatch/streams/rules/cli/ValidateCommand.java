@@ -1,16 +1,11 @@
 package io.linkwatch.streams.rules.cli;
 
-import io.linkwatch.streams.rules.RuleLoader;
-import io.linkwatch.streams.rules.RuleProblem;
 import io.linkwatch.streams.rules.RuleSet;
-import io.linkwatch.streams.rules.RuleValidationException;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code linkwatch rules validate <file|dir>}: every problem at once, exit 1 if any. */
@@ -23,15 +18,7 @@ import picocli.CommandLine.Spec;
     })
 final class ValidateCommand implements Callable<Integer> {
 
-  @Parameters(
-      index = "0",
-      arity = "0..1",
-      paramLabel = "FILE|DIR",
-      description = "A YAML file, or a folder of *.yaml/*.yml files.")
-  private Path path;
-
-  @Option(names = "--default-pack", description = "Validate the rule pack shipped with linkwatch.")
-  private boolean defaultPack;
+  @Mixin private RuleFiles files;
 
   @Spec private CommandSpec spec;
 
@@ -39,7 +26,7 @@ final class ValidateCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    RuleSet set = load(path, defaultPack, err);
+    RuleSet set = files.load(err);
     if (set == null) {
       return 1;
     }
@@ -50,23 +37,5 @@ final class ValidateCommand implements Callable<Integer> {
         set.files().size(),
         set.files().size() == 1 ? "file" : "files");
     return 0;
-  }
-
-  /** Loads the rules, printing the problems and returning null when there are any. */
-  static RuleSet load(Path path, boolean defaultPack, PrintWriter err) throws Exception {
-    if (path == null && !defaultPack) {
-      err.println("give a rule file or folder, or --default-pack");
-      return null;
-    }
-    try {
-      return defaultPack ? RuleLoader.loadDefaultPack() : RuleLoader.load(path);
-    } catch (RuleValidationException e) {
-      int n = e.problems().size();
-      err.printf("%d %s:%n", n, n == 1 ? "problem" : "problems");
-      for (RuleProblem p : e.problems()) {
-        err.println("  " + p);
-      }
-      return null;
-    }
   }
 }
