@@ -25,6 +25,7 @@ import picocli.CommandLine.Spec;
       BrokerCommand.class,
       TopicsCommand.class,
       TailCommand.class,
+      io.linkwatch.streams.rules.cli.RulesCommand.class,
       io.linkwatch.sink.cli.SinkCommand.class,
       CommandLine.HelpCommand.class,
     })

@@ -1,6 +1,8 @@
 package io.linkwatch.streams.rules;
 
 import io.linkwatch.avro.AlertRule;
+import io.linkwatch.schemas.cli.ClusterCheck;
+import io.linkwatch.schemas.cli.KafkaUnreachableException;
 import io.linkwatch.schemas.topic.Topic;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,7 +28,9 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
  * Reads and writes the compacted rules topic: everything it holds (the last value per rule id,
- * tombstones removing), and a {@link RulePlan}'s writes with an idempotent producer.
+ * tombstones removing), and a {@link RulePlan}'s writes with an idempotent producer. An unreachable
+ * cluster is a {@link KafkaUnreachableException} (the {@code linkwatch} command prints it on one
+ * line, exit code 3); a missing topic or a refused write is a {@link RuleTopicException}.
  */
 public final class RuleTopic {
 
@@ -124,6 +128,7 @@ public final class RuleTopic {
     config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
     config.put(
         AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(timeout.toMillis(), 30_000));
+    ClusterCheck.awaitReachable(config, timeout, waiting -> {});
     try (Admin admin = Admin.create(config)) {
       TopicDescription d =
           admin
@@ -155,8 +160,8 @@ public final class RuleTopic {
     }
   }
 
-  private RuleTopicException unreachable(Throwable cause) {
-    return new RuleTopicException(
+  private KafkaUnreachableException unreachable(Throwable cause) {
+    return new KafkaUnreachableException(
         "cannot reach Kafka at "
             + settings.getOrDefault("bootstrap.servers", "?")
             + " within "
