@@ -11,6 +11,7 @@ import io.linkwatch.avro.NoDataPolicy;
 import io.linkwatch.avro.Operator;
 import io.linkwatch.avro.Sensitivity;
 import io.linkwatch.avro.Severity;
+import io.linkwatch.schemas.config.KnownKeys;
 import io.linkwatch.streams.signal.Signal;
 import io.linkwatch.streams.signal.SignalCatalog;
 import java.time.Duration;
@@ -918,37 +919,6 @@ final class RuleBinder {
 
   /** " (did you mean 'x'?)" when a candidate is close, else "". */
   static String suggestion(String given, List<String> candidates) {
-    String best = null;
-    int bestDistance = Integer.MAX_VALUE;
-    for (String c : candidates) {
-      int d = distance(normal(given), normal(c));
-      if (d < bestDistance) {
-        bestDistance = d;
-        best = c;
-      }
-    }
-    if (best == null || bestDistance > Math.max(2, given.length() / 3)) {
-      return "";
-    }
-    return " (did you mean '" + best + "'?)";
-  }
-
-  private static int distance(String a, String b) {
-    int[] prev = new int[b.length() + 1];
-    int[] cur = new int[b.length() + 1];
-    for (int j = 0; j <= b.length(); j++) {
-      prev[j] = j;
-    }
-    for (int i = 1; i <= a.length(); i++) {
-      cur[0] = i;
-      for (int j = 1; j <= b.length(); j++) {
-        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-        cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-      }
-      int[] t = prev;
-      prev = cur;
-      cur = t;
-    }
-    return prev[b.length()];
+    return KnownKeys.suggestion(given, candidates);
   }
 }
