@@ -26,6 +26,7 @@ import picocli.CommandLine.Spec;
       TopicsCommand.class,
       TailCommand.class,
       io.linkwatch.streams.rules.cli.RulesCommand.class,
+      io.linkwatch.deploy.config.ConfigCommand.class,
       io.linkwatch.sink.cli.SinkCommand.class,
       CommandLine.HelpCommand.class,
     })
