@@ -77,7 +77,10 @@ final class TopicsCommand implements Runnable {
       for (Change c : changes) {
         String outcome = c.outcome().name().toLowerCase(Locale.ROOT);
         String details = String.join("; ", c.details());
-        out.printf("%-9s  %-" + width + "s  %s%n", outcome, c.topic(), details).flush();
+        out.println(
+            String.format("%-9s  %-" + width + "s  %s", outcome, c.topic(), details)
+                .stripTrailing());
+        out.flush();
       }
       Map<Outcome, Long> counts =
           changes.stream()
@@ -147,7 +150,7 @@ final class TopicsCommand implements Runnable {
             "STATUS");
         for (int i = 0; i < status.size(); i++) {
           Change c = status.get(i);
-          TopicSpec spec =
+          TopicSpec planned =
               plan.topics().stream()
                   .filter(t -> t.name().equals(c.topic()))
                   .findFirst()
@@ -157,12 +160,12 @@ final class TopicsCommand implements Runnable {
           String rf = d == null ? "-" : Integer.toString(d.partitions().get(0).replicas().size());
           out.printf(
               "%-18s  %-" + width + "s  %10s  %2s  %-7s  %9s  %s%n",
-              spec.role().configKey().substring("topics.".length()),
+              planned.role().configKey().substring("topics.".length()),
               c.topic(),
               partitions,
               rf,
-              spec.configs().get("cleanup.policy"),
-              retention(spec.configs().get("retention.ms")),
+              planned.configs().get("cleanup.policy"),
+              retention(planned.configs().get("retention.ms")),
               status(c));
         }
       }
