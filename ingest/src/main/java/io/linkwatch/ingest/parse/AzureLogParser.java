@@ -205,7 +205,10 @@ public final class AzureLogParser {
     try (JsonParser p = json.createParser(buf, off, len)) {
       JsonToken t = p.nextToken();
       if (t == null) {
-        return 0;
+        if (blankFrom(0)) {
+          return 0;
+        }
+        throw new BadUnit("not JSON: no value found (control characters?)");
       }
       if (t == JsonToken.START_OBJECT) {
         rootObject(p);
@@ -218,6 +221,10 @@ public final class AzureLogParser {
                 + describe(t, p));
       }
       JsonToken after = p.nextToken();
+      if (after == null && !blankFrom((int) p.currentLocation().getByteOffset())) {
+        throw new BadUnit(
+            "unexpected data after the end of the JSON value" + at(p.currentLocation()));
+      }
       if (after != null) {
         throw new BadUnit(
             "unexpected "
@@ -242,6 +249,17 @@ public final class AzureLogParser {
           e);
     }
     return pending.flushTo(out);
+  }
+
+  /** Whether the unit holds only blanks from the given offset on. */
+  private boolean blankFrom(int from) {
+    for (int i = Math.max(0, from); i < unitLen; i++) {
+      byte b = unitBuf[unitOff + i];
+      if (b != ' ' && b != '\t' && b != '\r' && b != '\n') {
+        return false;
+      }
+    }
+    return true;
   }
 
   private void rootObject(JsonParser p) throws IOException {

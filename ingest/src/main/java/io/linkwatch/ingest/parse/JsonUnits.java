@@ -3,8 +3,9 @@ package io.linkwatch.ingest.parse;
 /**
  * Splits a byte region of JSON text into units, each holding one root value: one line of a PT1H
  * blob or NDJSON body, one (possibly pretty-printed) {@code {"records":[...]}} envelope, one of
- * several objects written one after another with no separator, or one element of a root-level array
- * (a Log Analytics export), so that an export of any size is handled one record at a time.
+ * several objects written one after another with no separator, or one element of an array that
+ * opens a line (a Log Analytics export), so that an export of any size is handled one record at a
+ * time.
  *
  * <p>The scanner only counts brackets outside strings; it does not validate. Its job is to keep a
  * broken record from swallowing its neighbours: a newline inside a string ends the string, and a
@@ -36,12 +37,14 @@ public final class JsonUnits {
 
   private long line = 1;
   private int column;
+  private boolean contentOnLine;
   private boolean inRootArray;
 
   private int unitStart;
   private int unitEnd;
   private long unitLine;
   private int unitColumn;
+  private boolean unitFirstOnLine;
   private boolean unitInRootArray;
 
   /**
@@ -59,6 +62,7 @@ public final class JsonUnits {
   public void restart(long firstLine) {
     this.line = firstLine;
     this.column = 0;
+    this.contentOnLine = false;
     this.inRootArray = false;
   }
 
@@ -66,6 +70,7 @@ public final class JsonUnits {
   public void rewind() {
     this.line = unitLine;
     this.column = unitColumn;
+    this.contentOnLine = !unitFirstOnLine;
     this.inRootArray = unitInRootArray;
   }
 
@@ -101,7 +106,10 @@ public final class JsonUnits {
     unitColumn = column;
     unitInRootArray = inRootArray;
     byte first = buf[pos];
-    if (first == '[' && !inRootArray && rootArrayOfObjects(pos + 1)) {
+    boolean firstOnLine = !contentOnLine;
+    unitFirstOnLine = firstOnLine;
+    contentOnLine = true;
+    if (first == '[' && firstOnLine && !inRootArray && rootArrayOfObjects(pos + 1)) {
       // a root-level array: its elements are the units
       inRootArray = true;
       pos++;
@@ -127,22 +135,23 @@ public final class JsonUnits {
     while (i < limit) {
       byte b = buf[i];
       if (inString) {
-        if (escape) {
-          escape = false;
-        } else if (b == '\\') {
-          escape = true;
-        } else if (b == '"') {
-          inString = false;
-          lastSignificant = b;
-        } else if (b == '\n') {
+        if (b == '\n') {
           // JSON strings hold no raw newline: this one was cut short
           inString = false;
+          escape = false;
           l++;
           lastNewline = i;
           lastSignificant = 0;
           if (depth > 0 && startsNewValue(i + 1)) {
             return unit(i, l, true, lastNewline);
           }
+        } else if (escape) {
+          escape = false;
+        } else if (b == '\\') {
+          escape = true;
+        } else if (b == '"') {
+          inString = false;
+          lastSignificant = b;
         }
       } else if (b == '"') {
         inString = true;
@@ -208,6 +217,7 @@ public final class JsonUnits {
       // the newline that ended it has been counted; the next unit starts after it
       pos = end + 1;
       column = 0;
+      contentOnLine = false;
     } else if (lastNewline >= 0) {
       column = end - lastNewline - 1;
     } else {
@@ -217,8 +227,8 @@ public final class JsonUnits {
   }
 
   /**
-   * True when the line that starts at i opens a value at the indentation of the current unit:
-   * exactly {@link #unitColumn} blanks, then '{' or '['.
+   * True when the line that starts at i opens a value at the indentation of the current unit
+   * (exactly {@link #unitColumn} blanks, then '{' or '[') or in column 0.
    */
   private boolean startsNewValue(int i) {
     int k = i;
@@ -226,7 +236,11 @@ public final class JsonUnits {
     while (k < end && k < limit && (buf[k] == ' ' || buf[k] == '\t')) {
       k++;
     }
-    return k == end && k < limit && (buf[k] == '{' || buf[k] == '[');
+    if (k == end && k < limit && (buf[k] == '{' || buf[k] == '[')) {
+      return true;
+    }
+    // column 0 always opens a root value (a PT1H line after a broken array element)
+    return unitColumn > 0 && i < limit && (buf[i] == '{' || buf[i] == '[');
   }
 
   private void skipSeparators() {
@@ -235,6 +249,7 @@ public final class JsonUnits {
       if (b == '\n') {
         line++;
         column = 0;
+        contentOnLine = false;
         pos++;
       } else if (b == ' ' || b == '\t' || b == '\r') {
         pos++;
