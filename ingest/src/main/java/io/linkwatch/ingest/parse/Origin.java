@@ -73,6 +73,11 @@ public record Origin(
         Instant.ofEpochMilli(ingestTimeMillis));
   }
 
+  /** The provenance of the unit itself (a dead letter of the whole unit). */
+  public Provenance toProvenance(long ingestTimeMillis) {
+    return provenance(ingestTimeMillis, 0, null);
+  }
+
   /** "file.json line 12", "topic[3]@1042", "POST /api/v1/records request 7f..": for messages. */
   public String describe() {
     StringBuilder b = new StringBuilder(source);

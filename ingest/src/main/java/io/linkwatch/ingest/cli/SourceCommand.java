@@ -1,0 +1,104 @@
+package io.linkwatch.ingest.cli;
+
+import io.linkwatch.ingest.IngestException;
+import io.linkwatch.schemas.cli.ClientOptions;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.PrintWriter;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.common.config.ConfigException;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/**
+ * The frame of every ingest command: settings, a stop flag that Ctrl-C and SIGTERM raise (the
+ * source then flushes and saves its checkpoint before the process ends), and errors reported as one
+ * line, not a stack trace: exit 1 for a failure at run time, 2 for a bad setting.
+ */
+abstract class SourceCommand implements Callable<Integer> {
+
+  static final int EXIT_FAILURE = 1;
+  static final int EXIT_USAGE = 2;
+
+  @Mixin ClientOptions client = new ClientOptions();
+
+  @Spec CommandSpec spec;
+
+  private final AtomicBoolean stop = new AtomicBoolean();
+  private MeterRegistry registry = new SimpleMeterRegistry();
+
+  /** Lets an embedding process (the {@code linkwatch} command, a test) stop the source. */
+  void requestStop() {
+    stop.set(true);
+  }
+
+  boolean stopRequested() {
+    return stop.get();
+  }
+
+  /** Lets an embedding process pass its own registry (e.g. Prometheus). */
+  void meterRegistry(MeterRegistry registry) {
+    this.registry = registry;
+  }
+
+  /** The settings this command's options stand for. */
+  abstract Map<String, String> commandSettings();
+
+  /** Runs the source; returns the exit code. */
+  abstract int run(IngestRuntime runtime) throws Exception;
+
+  @Override
+  public Integer call() {
+    PrintWriter err = spec.commandLine().getErr();
+    CountDownLatch finished = new CountDownLatch(1);
+    Thread hook =
+        new Thread(
+            () -> {
+              stop.set(true);
+              try {
+                finished.await(30, TimeUnit.SECONDS);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            },
+            "linkwatch-ingest-shutdown");
+    boolean hooked = false;
+    try {
+      Runtime.getRuntime().addShutdownHook(hook);
+      hooked = true;
+    } catch (IllegalStateException e) {
+      // already shutting down
+    }
+    try (IngestRuntime runtime = IngestRuntime.create(client, commandSettings(), registry)) {
+      return run(runtime);
+    } catch (ConfigException e) {
+      err.println("error: " + e.getMessage());
+      return EXIT_USAGE;
+    } catch (IngestException e) {
+      err.println("error: " + e.getMessage());
+      return EXIT_FAILURE;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      err.println("error: interrupted");
+      return EXIT_FAILURE;
+    } catch (Exception e) {
+      err.println("error: " + e);
+      return EXIT_FAILURE;
+    } finally {
+      finished.countDown();
+      if (hooked) {
+        try {
+          Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+          // shutting down: the hook is running
+        }
+      }
+      err.flush();
+    }
+  }
+}

@@ -1,0 +1,392 @@
+package io.linkwatch.ingest.sink;
+
+import io.linkwatch.avro.AgentEvent;
+import io.linkwatch.avro.ConnectionEvent;
+import io.linkwatch.avro.DeadLetter;
+import io.linkwatch.avro.DeadLetterReason;
+import io.linkwatch.avro.Provenance;
+import io.linkwatch.avro.ProvisioningEvent;
+import io.linkwatch.ingest.IngestException;
+import io.linkwatch.ingest.parse.DeadLetters;
+import io.linkwatch.ingest.parse.ParseOutput;
+import io.linkwatch.ingest.sink.IngestMetrics.EventType;
+import io.linkwatch.schemas.topic.Topics;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.producer.Callback;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.Serializer;
+
+/**
+ * Writes what the parsers produce to the event topics and the ingest dead-letter topic (DESIGN.md
+ * "Topics"): {@code ConnectionEvent} to the connections topic keyed {@code <hub>/<deviceId>},
+ * {@code ProvisioningEvent} to the provisioning topic keyed {@code <dps>/<registrationId>}, {@code
+ * AgentEvent} to the agent topic keyed by machine, and {@code DeadLetter} to the dead-letter topic
+ * keyed by source name, with its provenance and reason repeated as headers ({@code
+ * linkwatch.dlq.*}) so that a tool that cannot read Avro still sees why.
+ *
+ * <p>The record timestamp of an event is its event time. Sends are asynchronous; a {@link Batch}
+ * tracks the acknowledgements of a group of records (an HTTP request), {@link #flush()} waits for
+ * all of them and reports a failed send as an {@link IngestException}, so that a source never saves
+ * a checkpoint past a record the broker did not take.
+ */
+public final class KafkaEventSink implements ParseOutput, AutoCloseable {
+
+  /** Header names of a dead letter. */
+  public static final String H_REASON_CODE = "linkwatch.dlq.reason.code";
+
+  public static final String H_REASON = "linkwatch.dlq.reason";
+  public static final String H_SOURCE_KIND = "linkwatch.dlq.source.kind";
+  public static final String H_SOURCE = "linkwatch.dlq.source";
+  public static final String H_PARTITION = "linkwatch.dlq.partition";
+  public static final String H_POSITION = "linkwatch.dlq.position";
+  public static final String H_RECORD_INDEX = "linkwatch.dlq.record.index";
+  public static final String H_REQUEST_ID = "linkwatch.dlq.request.id";
+
+  // room for the record overhead (key, headers, batch header) below max.request.size
+  private static final int RECORD_OVERHEAD = 4096;
+
+  private final Producer<byte[], byte[]> producer;
+  private final IngestMetrics metrics;
+  private final String connectionsTopic;
+  private final String provisioningTopic;
+  private final String agentTopic;
+  private final String deadLetterTopic;
+  private final Serializer<ConnectionEvent> connections;
+  private final Serializer<ProvisioningEvent> provisioning;
+  private final Serializer<AgentEvent> agents;
+  private final Serializer<DeadLetter> deadLetters;
+  private final int maxValueBytes;
+  private final DeadLetters tooLarge;
+  private final AtomicReference<Exception> failure = new AtomicReference<>();
+  private final AtomicLong unacknowledged = new AtomicLong();
+
+  /**
+   * @param producer a producer of byte arrays (the sink serializes, so that it can measure)
+   * @param topics the typed topics: names and value serdes
+   * @param metrics the source's meters
+   * @param maxRequestBytes the producer's max.request.size: an event that would exceed it is
+   *     dead-lettered as TOO_LARGE instead of failing the producer
+   */
+  public KafkaEventSink(
+      Producer<byte[], byte[]> producer,
+      Topics topics,
+      IngestMetrics metrics,
+      int maxRequestBytes) {
+    this.producer = producer;
+    this.metrics = metrics;
+    this.connectionsTopic = topics.connections().name();
+    this.provisioningTopic = topics.provisioning().name();
+    this.agentTopic = topics.agent().name();
+    this.deadLetterTopic = topics.ingestDeadLetter().name();
+    this.connections = topics.connections().valueSerde().serializer();
+    this.provisioning = topics.provisioning().valueSerde().serializer();
+    this.agents = topics.agent().valueSerde().serializer();
+    this.deadLetters = topics.ingestDeadLetter().valueSerde().serializer();
+    this.maxValueBytes = Math.max(1024, maxRequestBytes - RECORD_OVERHEAD);
+    this.tooLarge = new DeadLetters(Math.max(0, maxValueBytes / 2));
+  }
+
+  @Override
+  public void connection(String key, ConnectionEvent event) {
+    sendEvent(
+        EventType.CONNECTION,
+        connectionsTopic,
+        key,
+        event.getTime(),
+        connections.serialize(connectionsTopic, event),
+        event.getProvenance(),
+        null);
+  }
+
+  @Override
+  public void provisioning(String key, ProvisioningEvent event) {
+    sendEvent(
+        EventType.PROVISIONING,
+        provisioningTopic,
+        key,
+        event.getTime(),
+        provisioning.serialize(provisioningTopic, event),
+        event.getProvenance(),
+        null);
+  }
+
+  @Override
+  public void agent(String key, AgentEvent event) {
+    sendEvent(
+        EventType.AGENT,
+        agentTopic,
+        key,
+        event.getTime(),
+        agents.serialize(agentTopic, event),
+        event.getProvenance(),
+        null);
+  }
+
+  @Override
+  public void deadLetter(String key, DeadLetter deadLetter) {
+    sendDeadLetter(key, deadLetter, null);
+  }
+
+  /** A group of records whose acknowledgements are awaited together (one HTTP request). */
+  public Batch batch() {
+    return new Batch();
+  }
+
+  /**
+   * Waits until the broker has acknowledged every record sent so far.
+   *
+   * @throws IngestException when a send failed: nothing after the last checkpoint may be assumed
+   *     stored
+   */
+  public void flush() {
+    producer.flush();
+    Exception e = failure.get();
+    if (e != null) {
+      throw new IngestException(
+          "the broker did not accept every record ("
+              + e.getClass().getSimpleName()
+              + ": "
+              + e.getMessage()
+              + "); nothing after the last checkpoint is assumed stored",
+          e);
+    }
+  }
+
+  /** The first failed send, or {@code null}. */
+  public Exception failure() {
+    return failure.get();
+  }
+
+  /** Records sent and not yet acknowledged (or failed). */
+  public long unacknowledged() {
+    return unacknowledged.get();
+  }
+
+  public IngestMetrics metrics() {
+    return metrics;
+  }
+
+  @Override
+  public void close() {
+    producer.close();
+  }
+
+  private void sendEvent(
+      EventType type,
+      String topic,
+      String key,
+      Instant time,
+      byte[] value,
+      Provenance provenance,
+      Batch batch) {
+    if (value.length > maxValueBytes) {
+      // the event would be refused by the producer and stop the source: keep it as a dead letter
+      DeadLetter dl =
+          tooLarge.create(
+              DeadLetterReason.TOO_LARGE,
+              "the "
+                  + type.tag()
+                  + " event is "
+                  + value.length
+                  + " bytes, over the producer's max.request.size; raise max.request.size (and the"
+                  + " topic's max.message.bytes) to keep such records",
+              null,
+              value,
+              0,
+              value.length,
+              "avro/binary",
+              provenance,
+              System.currentTimeMillis());
+      sendDeadLetter(provenance.getSource(), dl, batch);
+      return;
+    }
+    metrics.recordIn();
+    send(
+        type,
+        new ProducerRecord<>(
+            topic, null, time.toEpochMilli(), key.getBytes(StandardCharsets.UTF_8), value),
+        batch);
+  }
+
+  private void sendDeadLetter(String key, DeadLetter dl, Batch batch) {
+    metrics.recordIn();
+    metrics.recordDeadLetter(dl.getReasonCode());
+    RecordHeaders headers = new RecordHeaders();
+    header(headers, H_REASON_CODE, dl.getReasonCode().name());
+    header(headers, H_REASON, dl.getReason());
+    Provenance p = dl.getProvenance();
+    header(headers, H_SOURCE_KIND, p.getSourceKind().name());
+    header(headers, H_SOURCE, p.getSource());
+    header(headers, H_PARTITION, p.getPartition());
+    header(headers, H_POSITION, p.getPosition());
+    header(headers, H_RECORD_INDEX, p.getRecordIndex());
+    header(headers, H_REQUEST_ID, p.getRequestId());
+    byte[] value = deadLetters.serialize(deadLetterTopic, dl);
+    send(
+        EventType.DEAD_LETTER,
+        new ProducerRecord<>(
+            deadLetterTopic,
+            null,
+            dl.getTime().toEpochMilli(),
+            key.getBytes(StandardCharsets.UTF_8),
+            value,
+            headers),
+        batch);
+  }
+
+  private static void header(RecordHeaders headers, String name, Object value) {
+    if (value != null) {
+      headers.add(name, value.toString().getBytes(StandardCharsets.UTF_8));
+    }
+  }
+
+  private void send(EventType type, ProducerRecord<byte[], byte[]> record, Batch batch) {
+    unacknowledged.incrementAndGet();
+    if (batch != null) {
+      batch.pending.incrementAndGet();
+    }
+    Callback callback =
+        (metadata, e) -> {
+          unacknowledged.decrementAndGet();
+          if (e == null) {
+            metrics.recordOut(type);
+          } else {
+            metrics.recordProducerError(type, e);
+            failure.compareAndSet(null, e);
+          }
+          if (batch != null) {
+            batch.acknowledged(type, e);
+          }
+        };
+    try {
+      producer.send(record, callback);
+    } catch (KafkaException e) {
+      callback.onCompletion(null, e);
+    }
+  }
+
+  /** Records sent on behalf of one request, and the moment the broker has them all. */
+  public final class Batch implements ParseOutput {
+
+    private final AtomicInteger pending = new AtomicInteger(1); // 1 until sealed
+    private final AtomicInteger events = new AtomicInteger();
+    private final AtomicInteger deadLettered = new AtomicInteger();
+    private final AtomicReference<Exception> error = new AtomicReference<>();
+    private final CompletableFuture<Void> done = new CompletableFuture<>();
+
+    private Batch() {}
+
+    @Override
+    public void connection(String key, ConnectionEvent event) {
+      sendEvent(
+          EventType.CONNECTION,
+          connectionsTopic,
+          key,
+          event.getTime(),
+          connections.serialize(connectionsTopic, event),
+          event.getProvenance(),
+          this);
+    }
+
+    @Override
+    public void provisioning(String key, ProvisioningEvent event) {
+      sendEvent(
+          EventType.PROVISIONING,
+          provisioningTopic,
+          key,
+          event.getTime(),
+          provisioning.serialize(provisioningTopic, event),
+          event.getProvenance(),
+          this);
+    }
+
+    @Override
+    public void agent(String key, AgentEvent event) {
+      sendEvent(
+          EventType.AGENT,
+          agentTopic,
+          key,
+          event.getTime(),
+          agents.serialize(agentTopic, event),
+          event.getProvenance(),
+          this);
+    }
+
+    @Override
+    public void deadLetter(String key, DeadLetter deadLetter) {
+      sendDeadLetter(key, deadLetter, this);
+    }
+
+    /** No more records will be added; completion can now be reached. */
+    public Batch seal() {
+      release();
+      return this;
+    }
+
+    /**
+     * Waits for the broker to acknowledge every record of the batch.
+     *
+     * @return {@code true} when all were acknowledged in time (see {@link #error()})
+     */
+    public boolean await(long timeoutMs) throws InterruptedException {
+      try {
+        done.get(timeoutMs, TimeUnit.MILLISECONDS);
+        return true;
+      } catch (java.util.concurrent.TimeoutException e) {
+        return false;
+      } catch (java.util.concurrent.ExecutionException e) {
+        return true;
+      }
+    }
+
+    /** The first failed send of the batch, or {@code null}. */
+    public Exception error() {
+      return error.get();
+    }
+
+    /** Events acknowledged. */
+    public int events() {
+      return events.get();
+    }
+
+    /** Dead letters acknowledged. */
+    public int deadLettered() {
+      return deadLettered.get();
+    }
+
+    private void acknowledged(EventType type, Exception e) {
+      if (e != null) {
+        error.compareAndSet(null, e);
+      } else if (type == EventType.DEAD_LETTER) {
+        deadLettered.incrementAndGet();
+      } else {
+        events.incrementAndGet();
+      }
+      release();
+    }
+
+    private void release() {
+      if (pending.decrementAndGet() == 0) {
+        done.complete(null);
+      }
+    }
+  }
+
+  /** Convenience for tests and tools: the raw bytes of a dead letter. */
+  public static byte[] raw(DeadLetter dl) {
+    ByteBuffer b = dl.getRaw().duplicate();
+    byte[] out = new byte[b.remaining()];
+    b.get(out);
+    return out;
+  }
+}
