@@ -16,6 +16,11 @@ public final class IngestMain {
 
   private IngestMain() {}
 
+  /** The root command object, for a {@link CommandLine} of one's own (tests, tools). */
+  public static Object command() {
+    return new IngestMain();
+  }
+
   public static void main(String[] args) {
     System.exit(new CommandLine(new IngestMain()).execute(args));
   }

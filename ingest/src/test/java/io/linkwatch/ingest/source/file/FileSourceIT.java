@@ -1,0 +1,258 @@
+package io.linkwatch.ingest.source.file;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.linkwatch.avro.AgentEvent;
+import io.linkwatch.avro.ConnectionEvent;
+import io.linkwatch.avro.DeadLetter;
+import io.linkwatch.avro.DeadLetterReason;
+import io.linkwatch.avro.ProvisioningEvent;
+import io.linkwatch.avro.SourceKind;
+import io.linkwatch.ingest.cli.IngestMain;
+import io.linkwatch.ingest.parse.AzureLogParser;
+import io.linkwatch.ingest.parse.Origin;
+import io.linkwatch.ingest.parse.ParseOutput;
+import io.linkwatch.ingest.sink.KafkaEventSink;
+import io.linkwatch.ingest.testing.AzureRecords;
+import io.linkwatch.schemas.topic.Topics;
+import io.linkwatch.testkit.KafkaCluster;
+import io.linkwatch.testkit.KafkaTestCluster;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+@KafkaCluster
+class FileSourceIT {
+
+  private static final Duration WAIT = Duration.ofSeconds(90);
+  private static final String[] SAMPLES = {
+    "iothub-connections-404104-learn-2023.json",
+    "iothub-connections-pair-concatenated.json",
+    "iothub-connections-404104-tutorial-2018.json",
+    "iothub-routes-403004-endpointunhealthy.json",
+    "dps-deviceoperations-attestationattempt-success.json",
+    "dps-serviceoperations-upsert-success.json",
+    "azure-monitor-eventhubs-records-envelope.json",
+    "iothub-connections-deviceconnect-template.json"
+  };
+
+  static KafkaTestCluster kafka;
+  static Topics topics;
+
+  @BeforeAll
+  static void topics() {
+    topics = kafka.createLinkwatchTopics();
+  }
+
+  record Run(int exit, String out, String err) {}
+
+  static Run ingest(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cli = new CommandLine(IngestMain.command());
+    cli.setOut(new PrintWriter(out));
+    cli.setErr(new PrintWriter(err));
+    int exit = cli.execute(args);
+    return new Run(exit, out.toString(), err.toString());
+  }
+
+  @Test
+  void shouldPutThePublishedSamplesOnTheEventTopicsAndDeadLetterWhatIsNotIotOrIsATemplate(
+      @TempDir Path dir) throws IOException {
+    Path samples = Files.createDirectories(dir.resolve("samples"));
+    for (String s : SAMPLES) {
+      try (InputStream in = getClass().getResourceAsStream("/samples/" + s)) {
+        Files.copy(in, samples.resolve(s));
+      }
+    }
+
+    Run run =
+        ingest(
+            "ingest",
+            "file",
+            samples.toString(),
+            "-b",
+            kafka.bootstrapServers(),
+            "--no-checkpoint",
+            "--no-progress");
+
+    assertThat(run.exit()).as(run.err()).isZero();
+    assertThat(run.out()).contains("events   8").contains("dead letters 3");
+    List<ConsumerRecord<String, ConnectionEvent>> connections =
+        kafka.awaitRecords(topics.connections(), 6, WAIT);
+    assertThat(connections)
+        .extracting(ConsumerRecord::key)
+        .contains(
+            "iot-training-dm092121/sensor-th-2001",
+            "contosotesthub/Contoso-Test-Device",
+            "anonhub1/-");
+    assertThat(connections)
+        .allSatisfy(r -> assertThat(r.timestamp()).isEqualTo(r.value().getTime().toEpochMilli()));
+    List<ConsumerRecord<String, ProvisioningEvent>> provisioning =
+        kafka.awaitRecords(topics.provisioning(), 2, WAIT);
+    assertThat(provisioning)
+        .extracting(ConsumerRecord::key)
+        .containsOnly("myexampledps/my-device-1");
+    List<ConsumerRecord<String, DeadLetter>> dead =
+        kafka.awaitRecords(topics.ingestDeadLetter(), 3, WAIT);
+    assertThat(dead)
+        .extracting(r -> r.value().getReasonCode())
+        .containsExactlyInAnyOrder(
+            DeadLetterReason.UNSUPPORTED_RECORD,
+            DeadLetterReason.UNSUPPORTED_RECORD,
+            DeadLetterReason.INVALID_VALUE);
+    ConsumerRecord<String, DeadLetter> template =
+        dead.stream()
+            .filter(r -> r.value().getReasonCode() == DeadLetterReason.INVALID_VALUE)
+            .findFirst()
+            .orElseThrow();
+    assertThat(template.key()).endsWith("iothub-connections-deviceconnect-template.json");
+    assertThat(header(template, KafkaEventSink.H_REASON_CODE)).isEqualTo("INVALID_VALUE");
+    assertThat(header(template, KafkaEventSink.H_SOURCE)).isEqualTo(template.key());
+    assertThat(header(template, KafkaEventSink.H_POSITION)).isEqualTo("4");
+    assertThat(header(template, KafkaEventSink.H_REASON)).contains("resourceId 'Resource Id'");
+    assertThat(new String(KafkaEventSink.raw(template.value()), StandardCharsets.UTF_8))
+        .contains("\"operationName\": \"deviceConnect\"");
+  }
+
+  @Test
+  void shouldLoseNothingWhenKilledMidFileAndRestarted(@TempDir Path dir) throws Exception {
+    Topics isolated = kafka.createLinkwatchTopics("restart.");
+    Path file = dir.resolve("PT1H.json");
+    int records = 60_000;
+    List<String> lines = new ArrayList<>(records);
+    Instant t0 = Instant.parse("2024-05-01T10:00:00Z");
+    for (int i = 0; i < records; i++) {
+      lines.add(
+          AzureRecords.connection(
+              "hub-" + (i % 3), "dev-" + i, t0.plusMillis(i * 37L), "deviceConnect", null));
+    }
+    Files.write(file, lines, StandardCharsets.UTF_8);
+    Set<String> expectedIds = eventIds(file);
+    Path checkpoint = dir.resolve("cp/PT1H.checkpoint");
+    List<String> args =
+        List.of(
+            "ingest",
+            "file",
+            file.toString(),
+            "-b",
+            kafka.bootstrapServers(),
+            "--checkpoint",
+            checkpoint.toString(),
+            "--no-progress",
+            "--set",
+            "ingest.flush.interval.ms=100",
+            "--set",
+            "topics.connections=" + isolated.connections().name(),
+            "--set",
+            "topics.provisioning=" + isolated.provisioning().name(),
+            "--set",
+            "topics.agent=" + isolated.agent().name(),
+            "--set",
+            "topics.ingest-deadletter=" + isolated.ingestDeadLetter().name());
+
+    // given an ingest process killed (SIGKILL) once it has checkpointed part of the file
+    Process first = java(args, dir.resolve("first.log"));
+    await("a checkpoint part-way through the file")
+        .atMost(WAIT)
+        .pollInterval(Duration.ofMillis(20))
+        .until(() -> offset(checkpoint, file) > 0 || !first.isAlive());
+    first.destroyForcibly().waitFor();
+    long killedAt = offset(checkpoint, file);
+    assertThat(killedAt).as("killed mid-file").isBetween(1L, Files.size(file) - 1);
+
+    // when it is started again
+    Run second = ingest(args.toArray(String[]::new));
+
+    // then every record of the file is on the topic, none lost
+    assertThat(second.exit()).as(second.err()).isZero();
+    assertThat(offset(checkpoint, file)).isEqualTo(Files.size(file));
+    List<ConsumerRecord<String, ConnectionEvent>> produced =
+        kafka.awaitRecords(
+            isolated.connections(),
+            rs ->
+                rs.stream().map(r -> r.value().getEventId()).collect(Collectors.toSet()).size()
+                    >= records,
+            records + " distinct events",
+            WAIT);
+    Set<String> ids = new HashSet<>();
+    produced.forEach(r -> ids.add(r.value().getEventId()));
+    assertThat(ids).isEqualTo(expectedIds);
+    assertThat(kafka.readAll(isolated.ingestDeadLetter())).isEmpty();
+  }
+
+  private static long offset(Path checkpoint, Path file) throws IOException {
+    if (!Files.exists(checkpoint)) {
+      return 0;
+    }
+    Properties p = new Properties();
+    try (var r = Files.newBufferedReader(checkpoint)) {
+      p.load(r);
+    }
+    String v = p.getProperty(file.toAbsolutePath().normalize().toString());
+    return v == null ? 0 : Long.parseLong(v.split(",")[0]);
+  }
+
+  private static Set<String> eventIds(Path file) throws IOException {
+    Set<String> ids = new HashSet<>();
+    AzureLogParser parser = new AzureLogParser(1 << 20, 1 << 16, () -> 0L);
+    byte[] bytes = Files.readAllBytes(file);
+    parser.parsePayload(
+        bytes,
+        0,
+        bytes.length,
+        Origin.line(SourceKind.FILE, "x", 1),
+        new ParseOutput() {
+          @Override
+          public void connection(String key, ConnectionEvent event) {
+            ids.add(event.getEventId());
+          }
+
+          @Override
+          public void provisioning(String key, ProvisioningEvent event) {}
+
+          @Override
+          public void agent(String key, AgentEvent event) {}
+
+          @Override
+          public void deadLetter(String key, DeadLetter deadLetter) {
+            throw new AssertionError(deadLetter.getReason());
+          }
+        });
+    return ids;
+  }
+
+  private static Process java(List<String> args, Path log) throws IOException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.add("-Xmx256m");
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add(IngestMain.class.getName());
+    cmd.addAll(args);
+    return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+  }
+
+  private static String header(ConsumerRecord<?, ?> r, String name) {
+    var h = r.headers().lastHeader(name);
+    return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+  }
+}
