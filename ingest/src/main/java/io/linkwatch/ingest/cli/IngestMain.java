@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 @Command(
     name = "linkwatch",
     mixinStandardHelpOptions = true,
-    subcommands = {IngestCommand.class},
+    subcommands = {IngestCommand.class, SimulateCommand.class},
     description = "linkwatch ingest role.")
 public final class IngestMain {
 

@@ -199,6 +199,63 @@ class FileSourceIT {
     assertThat(kafka.readAll(isolated.ingestDeadLetter())).isEmpty();
   }
 
+  @Test
+  void shouldCarryTheSimulatorOutputToTypedEventsWithoutADeadLetter(@TempDir Path dir) {
+    Topics isolated = kafka.createLinkwatchTopics("sim.");
+    Path out = dir.resolve("sim");
+    Run simulated =
+        ingest(
+            "simulate",
+            "--out",
+            out + "/",
+            "--seed",
+            "3",
+            "--start",
+            "2024-05-01T08:00:00Z",
+            "--duration",
+            "3h",
+            "--devices",
+            "150");
+    assertThat(simulated.exit()).as(simulated.err()).isZero();
+
+    Run run =
+        ingest(
+            "ingest",
+            "file",
+            out.toString(),
+            "-b",
+            kafka.bootstrapServers(),
+            "--no-checkpoint",
+            "--no-progress",
+            "--set",
+            "topics.connections=" + isolated.connections().name(),
+            "--set",
+            "topics.provisioning=" + isolated.provisioning().name(),
+            "--set",
+            "topics.agent=" + isolated.agent().name(),
+            "--set",
+            "topics.ingest-deadletter=" + isolated.ingestDeadLetter().name());
+
+    assertThat(run.exit()).as(run.err()).isZero();
+    assertThat(run.out()).contains("dead letters 0");
+    List<ConsumerRecord<String, ConnectionEvent>> connections =
+        kafka.readAll(isolated.connections());
+    assertThat(connections).hasSizeGreaterThan(1000);
+    assertThat(connections)
+        .allSatisfy(r -> assertThat(r.key()).matches("lw-hub-0[1-3]/(dev-\\d{5}|-)"));
+    assertThat(kafka.readAll(isolated.provisioning()))
+        .isNotEmpty()
+        .allSatisfy(r -> assertThat(r.key()).matches("lw-dps-0[12]/(dev-\\d{5}|eg-0[12]-.+)"));
+    assertThat(kafka.readAll(isolated.agent()))
+        .isNotEmpty()
+        .allSatisfy(r -> assertThat(r.key()).matches("arc-srv-0[1-4]"))
+        .anySatisfy(
+            r ->
+                assertThat(r.value().getCause())
+                    .isEqualTo(io.linkwatch.avro.AgentCause.PROXY_OR_FIREWALL_BLOCKED));
+    assertThat(kafka.readAll(isolated.ingestDeadLetter())).isEmpty();
+  }
+
   private static long offset(Path checkpoint, Path file) throws IOException {
     if (!Files.exists(checkpoint)) {
       return 0;
