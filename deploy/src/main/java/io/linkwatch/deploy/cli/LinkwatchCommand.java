@@ -25,6 +25,8 @@ import picocli.CommandLine.Spec;
       BrokerCommand.class,
       TopicsCommand.class,
       TailCommand.class,
+      io.linkwatch.ingest.cli.IngestCommand.class,
+      io.linkwatch.ingest.cli.SimulateCommand.class,
       io.linkwatch.streams.rules.cli.RulesCommand.class,
       io.linkwatch.deploy.config.ConfigCommand.class,
       io.linkwatch.sink.cli.SinkCommand.class,

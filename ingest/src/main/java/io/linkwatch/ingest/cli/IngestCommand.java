@@ -1,6 +1,9 @@
 package io.linkwatch.ingest.cli;
 
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /** {@code linkwatch ingest <source>}: one subcommand per kind of source. */
 @Command(
@@ -11,4 +14,13 @@ import picocli.CommandLine.Command;
           + " event topics; what cannot be parsed goes to the dead-letter topic with the reason.",
     },
     subcommands = {FileCommand.class})
-public final class IngestCommand {}
+public final class IngestCommand implements Runnable {
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(
+        spec.commandLine(), "a source is missing, e.g. 'linkwatch ingest file PATH'");
+  }
+}

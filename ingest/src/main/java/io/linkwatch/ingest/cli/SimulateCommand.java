@@ -8,6 +8,7 @@ import io.linkwatch.ingest.sim.Simulation;
 import io.linkwatch.ingest.sink.KafkaEventSink;
 import io.linkwatch.ingest.sink.KafkaReadiness;
 import io.linkwatch.schemas.cli.ClientOptions;
+import io.linkwatch.schemas.cli.DurationConverter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -27,7 +28,6 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -208,7 +208,6 @@ public final class SimulateCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
-    PrintWriter err = spec.commandLine().getErr();
     if (listScenarios) {
       for (Scenario s : Scenario.values()) {
         out.printf(Locale.ROOT, "%-20s %-24s %s%n", s.id(), s.kind(), s.description());
@@ -235,8 +234,8 @@ public final class SimulateCommand implements Callable<Integer> {
       } else if (destination.produce != null) {
         outcome = produce(options, destination.produce);
       } else {
-        err.println("error: say where the records go: --out FILE|DIR or --produce raw|events");
-        return SourceCommand.EXIT_USAGE;
+        throw new IllegalArgumentException(
+            "say where the records go: --out FILE|DIR or --produce raw|events");
       }
       out.printf(
           Locale.ROOT,
@@ -260,22 +259,19 @@ public final class SimulateCommand implements Callable<Integer> {
       }
       out.flush();
       return 0;
-    } catch (IllegalArgumentException | ConfigException e) {
-      err.println("error: " + e.getMessage());
-      return SourceCommand.EXIT_USAGE;
-    } catch (IngestException | IllegalStateException e) {
-      err.println("error: " + e.getMessage());
-      return SourceCommand.EXIT_FAILURE;
     } catch (java.io.UncheckedIOException e) {
-      err.println("error: cannot write the simulation: " + e.getCause().getMessage());
-      return SourceCommand.EXIT_FAILURE;
-    } finally {
-      err.flush();
+      return SourceCommand.report(
+          spec,
+          new IngestException("cannot write the simulation: " + e.getCause().getMessage(), e));
+    } catch (IllegalStateException e) {
+      return SourceCommand.report(spec, new IngestException(e.getMessage(), e));
+    } catch (Exception e) {
+      return SourceCommand.report(spec, e);
     }
   }
 
   SimOptions options() {
-    Duration span = parseDuration(duration);
+    Duration span = DurationConverter.parse(duration);
     Instant from;
     if (start == null) {
       from = Instant.now().minus(span).truncatedTo(ChronoUnit.MINUTES);
@@ -362,26 +358,6 @@ public final class SimulateCommand implements Callable<Integer> {
           throw new IngestException("interrupted", ex);
         }
       }
-    }
-  }
-
-  /** 90m, 6h, 2d, 45s or an ISO-8601 duration (PT6H). */
-  static Duration parseDuration(String text) {
-    String s = text.strip().toLowerCase(Locale.ROOT);
-    try {
-      if (s.startsWith("p")) {
-        return Duration.parse(text.strip().toUpperCase(Locale.ROOT));
-      }
-      long n = Long.parseLong(s.substring(0, s.length() - 1));
-      return switch (s.charAt(s.length() - 1)) {
-        case 's' -> Duration.ofSeconds(n);
-        case 'm' -> Duration.ofMinutes(n);
-        case 'h' -> Duration.ofHours(n);
-        case 'd' -> Duration.ofDays(n);
-        default -> throw new NumberFormatException();
-      };
-    } catch (RuntimeException e) {
-      throw new IllegalArgumentException("duration '" + text + "' is not like 90m, 6h, 2d or PT6H");
     }
   }
 

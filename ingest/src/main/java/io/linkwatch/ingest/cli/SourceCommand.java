@@ -2,6 +2,7 @@ package io.linkwatch.ingest.cli;
 
 import io.linkwatch.ingest.IngestException;
 import io.linkwatch.schemas.cli.ClientOptions;
+import io.linkwatch.schemas.cli.KafkaUnreachableException;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.PrintWriter;
@@ -11,6 +12,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.common.config.ConfigException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
@@ -22,8 +25,11 @@ import picocli.CommandLine.Spec;
  */
 abstract class SourceCommand implements Callable<Integer> {
 
+  private static final Logger LOG = LoggerFactory.getLogger(SourceCommand.class);
+
   static final int EXIT_FAILURE = 1;
   static final int EXIT_USAGE = 2;
+  static final int EXIT_UNREACHABLE = 3;
 
   @Mixin ClientOptions client = new ClientOptions();
 
@@ -54,7 +60,6 @@ abstract class SourceCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    PrintWriter err = spec.commandLine().getErr();
     CountDownLatch finished = new CountDownLatch(1);
     Thread hook =
         new Thread(
@@ -76,19 +81,8 @@ abstract class SourceCommand implements Callable<Integer> {
     }
     try (IngestRuntime runtime = IngestRuntime.create(client, commandSettings(), registry)) {
       return run(runtime);
-    } catch (ConfigException e) {
-      err.println("error: " + e.getMessage());
-      return EXIT_USAGE;
-    } catch (IngestException e) {
-      err.println("error: " + e.getMessage());
-      return EXIT_FAILURE;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      err.println("error: interrupted");
-      return EXIT_FAILURE;
     } catch (Exception e) {
-      err.println("error: " + e);
-      return EXIT_FAILURE;
+      return report(spec, e);
     } finally {
       finished.countDown();
       if (hooked) {
@@ -98,7 +92,33 @@ abstract class SourceCommand implements Callable<Integer> {
           // shutting down: the hook is running
         }
       }
-      err.flush();
     }
+  }
+
+  /** One line on stderr naming the command and what went wrong; returns the exit code. */
+  static int report(CommandSpec spec, Exception e) {
+    PrintWriter err = spec.commandLine().getErr();
+    String name = spec.qualifiedName();
+    int code;
+    if (e instanceof ConfigException || e instanceof IllegalArgumentException) {
+      err.println(name + ": invalid configuration: " + e.getMessage());
+      code = EXIT_USAGE;
+    } else if (e instanceof KafkaUnreachableException) {
+      err.println(name + ": " + e.getMessage());
+      code = EXIT_UNREACHABLE;
+    } else if (e instanceof InterruptedException) {
+      Thread.currentThread().interrupt();
+      err.println(name + ": interrupted");
+      code = EXIT_FAILURE;
+    } else if (e instanceof IngestException) {
+      err.println(name + ": " + e.getMessage());
+      code = EXIT_FAILURE;
+    } else {
+      err.println(name + ": " + e);
+      LOG.debug("failure", e);
+      code = EXIT_FAILURE;
+    }
+    err.flush();
+    return code;
   }
 }

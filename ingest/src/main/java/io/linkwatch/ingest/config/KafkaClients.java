@@ -1,8 +1,8 @@
 package io.linkwatch.ingest.config;
 
+import io.linkwatch.schemas.config.KafkaClientSettings;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Set;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -31,7 +31,7 @@ public final class KafkaClients {
     p.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
     p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
     p.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
-    p.putAll(select(settings, ProducerConfig.configNames(), "producer."));
+    p.putAll(KafkaClientSettings.producer(settings));
     p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
     p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
     return p;
@@ -46,7 +46,7 @@ public final class KafkaClients {
     c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     c.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
-    c.putAll(select(settings, ConsumerConfig.configNames(), "consumer."));
+    c.putAll(KafkaClientSettings.consumer(settings));
     c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
     c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
     return c;
@@ -56,26 +56,7 @@ public final class KafkaClients {
   public static Map<String, Object> admin(Map<String, String> settings, String clientId) {
     Map<String, Object> a = new HashMap<>();
     a.put(AdminClientConfig.CLIENT_ID_CONFIG, clientId);
-    a.putAll(select(settings, AdminClientConfig.configNames(), "admin."));
+    a.putAll(KafkaClientSettings.admin(settings));
     return a;
-  }
-
-  /** The settings a client knows: plain keys first, then the prefixed ones over them. */
-  static Map<String, Object> select(
-      Map<String, String> settings, Set<String> names, String prefix) {
-    Map<String, Object> out = new HashMap<>();
-    settings.forEach(
-        (k, v) -> {
-          if (names.contains(k)) {
-            out.put(k, v);
-          }
-        });
-    settings.forEach(
-        (k, v) -> {
-          if (k.startsWith(prefix) && names.contains(k.substring(prefix.length()))) {
-            out.put(k.substring(prefix.length()), v);
-          }
-        });
-    return out;
   }
 }

@@ -1,6 +1,7 @@
 package io.linkwatch.ingest.sink;
 
 import io.linkwatch.ingest.IngestException;
+import io.linkwatch.schemas.cli.ClusterCheck;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Map;
@@ -29,45 +30,14 @@ public final class KafkaReadiness {
   /**
    * Waits until the cluster answers (retrying up to {@code timeout}), then checks the topics.
    *
-   * @throws IngestException naming the brokers or the missing topics
+   * @throws io.linkwatch.schemas.cli.KafkaUnreachableException when no broker answered in time
+   * @throws IngestException naming the missing topics
    */
   public static void await(
       Map<String, Object> adminProps, Collection<String> topics, Duration timeout) {
     Object servers = adminProps.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG);
-    long deadline = System.nanoTime() + timeout.toNanos();
+    ClusterCheck.awaitReachable(adminProps, timeout, LOG::warn);
     try (Admin admin = Admin.create(withShortTimeouts(adminProps))) {
-      int attempt = 0;
-      while (true) {
-        attempt++;
-        try {
-          admin.describeCluster().nodes().get(5, TimeUnit.SECONDS);
-          break;
-        } catch (ExecutionException | TimeoutException e) {
-          Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
-          if (System.nanoTime() > deadline) {
-            throw new IngestException(
-                "cannot reach Kafka at "
-                    + servers
-                    + " within "
-                    + timeout.toSeconds()
-                    + " s ("
-                    + describe(cause)
-                    + "); check --bootstrap-servers (or bootstrap.servers) and that the brokers"
-                    + " are running",
-                cause);
-          }
-          LOG.warn(
-              "waiting for Kafka at {} (attempt {}): {}; retrying for up to {} s",
-              servers,
-              attempt,
-              describe(cause),
-              Math.max(0, (deadline - System.nanoTime()) / 1_000_000_000L));
-          sleepQuietly(Math.min(5000, 500L * attempt));
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new IngestException("interrupted while waiting for Kafka at " + servers, e);
-        }
-      }
       Set<String> missing = new TreeSet<>();
       Map<String, ?> found;
       try {
@@ -116,13 +86,5 @@ public final class KafkaReadiness {
     }
     String m = root.getMessage();
     return root.getClass().getSimpleName() + (m == null ? "" : ": " + m);
-  }
-
-  private static void sleepQuietly(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 }
