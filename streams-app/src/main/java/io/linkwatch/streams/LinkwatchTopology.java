@@ -17,7 +17,6 @@ import io.linkwatch.streams.window.RuleChanges;
 import io.linkwatch.streams.window.RulesStore;
 import io.linkwatch.streams.window.ViewObservation;
 import io.linkwatch.streams.window.WindowStage;
-import java.time.Duration;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.function.ToLongFunction;
@@ -202,14 +201,13 @@ public final class LinkwatchTopology {
       Topic<String, V> topic,
       Function<V, String> eventId,
       ToLongFunction<V> eventTime) {
-    builder.addStateStore(
-        Dedup.store(input, Duration.ofMillis(Math.max(1, settings.dedupRetentionMs()))));
+    builder.addStateStore(Dedup.store(input));
     return builder.stream(
             topic.name(),
             Consumed.with(topic.keySerde(), topic.valueSerde())
                 .withName("linkwatch-" + input + "-source"))
         .process(
-            Dedup.processor(input, eventId, eventTime, metrics),
+            Dedup.processor(input, eventId, eventTime, settings.dedupRetentionMs(), metrics),
             Named.as("linkwatch-" + input + "-dedup"),
             Dedup.storeName(input));
   }

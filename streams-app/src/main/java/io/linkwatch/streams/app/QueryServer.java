@@ -4,7 +4,9 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.linkwatch.avro.Incident;
 import io.linkwatch.avro.WindowedAggregate;
+import io.linkwatch.schemas.serde.AvroSerdes;
 import io.linkwatch.streams.correlate.CorrelationStage;
+import io.linkwatch.streams.recent.RecentIndex;
 import io.linkwatch.streams.window.WindowStage;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.URI;
@@ -19,17 +21,15 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsMetadata;
-import org.apache.kafka.streams.kstream.Windowed;
 import org.apache.kafka.streams.state.HostInfo;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
-import org.apache.kafka.streams.state.ReadOnlyWindowStore;
-import org.apache.kafka.streams.state.WindowStoreIterator;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 /**
  * The HTTP side of a streams instance: health and readiness, Prometheus metrics, and interactive
@@ -57,12 +57,17 @@ public final class QueryServer implements AutoCloseable {
   private final KafkaStreams streams;
   private final HostInfo self;
   private final PrometheusMeterRegistry prometheus;
+  private final Deserializer<Incident> incidents;
+  private final Deserializer<WindowedAggregate> aggregates;
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private Javalin app;
 
-  public QueryServer(KafkaStreams streams, HostInfo self, PrometheusMeterRegistry prometheus) {
+  public QueryServer(
+      KafkaStreams streams, HostInfo self, PrometheusMeterRegistry prometheus, AvroSerdes serdes) {
     this.streams = streams;
+    this.incidents = serdes.valueSerde(Incident.class).deserializer();
+    this.aggregates = serdes.valueSerde(WindowedAggregate.class).deserializer();
     this.self = self;
     this.prometheus = prometheus;
   }
@@ -162,20 +167,24 @@ public final class QueryServer implements AutoCloseable {
                 + "]}");
   }
 
-  private List<String> localAggregates(String prefix, Instant from, Instant to) {
-    ReadOnlyWindowStore<String, WindowedAggregate> store =
-        streams.store(
-            StoreQueryParameters.fromNameAndType(
-                WindowStage.RECENT_AGGREGATES,
-                QueryableStoreTypes.<String, WindowedAggregate>windowStore()));
+  private List<String> localAggregates(String subject, Instant from, Instant to) {
     List<String> out = new ArrayList<>();
-    try (KeyValueIterator<Windowed<String>, WindowedAggregate> it =
-        store.fetch(prefix, prefix + '\uffff', from, to)) {
-      while (it.hasNext()) {
-        out.add(it.next().value.toString());
-      }
+    for (byte[] b :
+        RecentIndex.query(
+            local(WindowStage.RECENT_AGGREGATES),
+            subject,
+            true,
+            from.toEpochMilli(),
+            to.toEpochMilli())) {
+      out.add(aggregates.deserialize(null, b).toString());
     }
     return out;
+  }
+
+  private ReadOnlyKeyValueStore<String, byte[]> local(String store) {
+    return streams.store(
+        StoreQueryParameters.fromNameAndType(
+            store, QueryableStoreTypes.<String, byte[]>keyValueStore()));
   }
 
   private static final Map<String, String> INCIDENT_STORES = new LinkedHashMap<>();
@@ -204,18 +213,13 @@ public final class QueryServer implements AutoCloseable {
     }
     Instant to = time(ctx, "to", Instant.now());
     Instant from = time(ctx, "from", to.minus(Duration.ofDays(7)));
-    ReadOnlyWindowStore<String, Incident> incidents =
-        streams.store(
-            StoreQueryParameters.fromNameAndType(
-                store, QueryableStoreTypes.<String, Incident>windowStore()));
     Map<String, Incident> latest = new LinkedHashMap<>();
-    try (WindowStoreIterator<Incident> it = incidents.fetch(key, from, to)) {
-      while (it.hasNext()) {
-        Incident i = it.next().value;
-        Incident prev = latest.get(i.getIncidentId());
-        if (prev == null || prev.getRevision() <= i.getRevision()) {
-          latest.put(i.getIncidentId(), i);
-        }
+    for (byte[] b :
+        RecentIndex.query(local(store), key, true, from.toEpochMilli(), to.toEpochMilli())) {
+      Incident i = incidents.deserialize(null, b);
+      Incident prev = latest.get(i.getIncidentId());
+      if (prev == null || prev.getRevision() <= i.getRevision()) {
+        latest.put(i.getIncidentId(), i);
       }
     }
     List<String> items = new ArrayList<>();

@@ -43,6 +43,7 @@ public final class StreamsRunner implements AutoCloseable {
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Topology topology;
+  private final AvroSerdes serdes;
   private final KafkaStreams streams;
   private final CountDownLatch stopped = new CountDownLatch(1);
   private QueryServer server;
@@ -52,7 +53,7 @@ public final class StreamsRunner implements AutoCloseable {
     this.config = new StreamsAppConfig(settings);
     StreamsSettings s = StreamsSettings.from(config);
     this.properties = properties(settings, config);
-    AvroSerdes serdes = CommonConfig.serdes(config);
+    this.serdes = CommonConfig.serdes(config);
     Topics topics = CommonConfig.topics(config, serdes);
     this.topology = LinkwatchTopology.build(s, topics, new PipelineMetrics(registry));
     this.streams = new KafkaStreams(topology, properties);
@@ -119,7 +120,7 @@ public final class StreamsRunner implements AutoCloseable {
     int port = config.getInt(StreamsAppConfig.HTTP_PORT);
     if (port > 0) {
       String host = config.getString(StreamsAppConfig.HTTP_HOST);
-      server = new QueryServer(streams, new HostInfo(host, port), registry);
+      server = new QueryServer(streams, new HostInfo(host, port), registry, serdes);
       int bound = server.start(host, port);
       LOG.info(
           "HTTP on http://{}:{} (/health, /ready, /metrics, /api/aggregates, /api/incidents)",

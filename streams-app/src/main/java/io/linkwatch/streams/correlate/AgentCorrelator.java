@@ -34,8 +34,12 @@ final class AgentCorrelator extends Correlator<AgentEvent> {
 
   private KeyValueStore<String, byte[]> state;
 
-  AgentCorrelator(StreamsSettings settings, ViewLookup lookup, PipelineMetrics metrics) {
-    super(settings, lookup, metrics, TIMERS, INCIDENTS);
+  AgentCorrelator(
+      StreamsSettings settings,
+      ViewLookup lookup,
+      PipelineMetrics metrics,
+      org.apache.kafka.common.serialization.Serializer<io.linkwatch.avro.Incident> incidents) {
+    super(settings, lookup, metrics, TIMERS, INCIDENTS, incidents);
   }
 
   @Override

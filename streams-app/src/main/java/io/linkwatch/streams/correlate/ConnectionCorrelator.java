@@ -46,8 +46,12 @@ final class ConnectionCorrelator extends Correlator<ConnectionEvent> {
 
   private KeyValueStore<String, byte[]> state;
 
-  ConnectionCorrelator(StreamsSettings settings, ViewLookup lookup, PipelineMetrics metrics) {
-    super(settings, lookup, metrics, TIMERS, INCIDENTS);
+  ConnectionCorrelator(
+      StreamsSettings settings,
+      ViewLookup lookup,
+      PipelineMetrics metrics,
+      org.apache.kafka.common.serialization.Serializer<io.linkwatch.avro.Incident> incidents) {
+    super(settings, lookup, metrics, TIMERS, INCIDENTS, incidents);
   }
 
   @Override

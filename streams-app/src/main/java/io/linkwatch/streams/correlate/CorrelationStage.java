@@ -29,14 +29,21 @@ public final class CorrelationStage {
   public static final String MACHINE_INCIDENTS = AgentCorrelator.INCIDENTS;
   public static final String SCOPE_INCIDENTS = ScopeDetector.INCIDENTS;
 
-  static final Duration INCIDENT_RETENTION = Duration.ofDays(7);
+  public static final Duration INCIDENT_RETENTION = Duration.ofDays(7);
 
   private CorrelationStage() {}
+
+  private static org.apache.kafka.common.serialization.Serializer<Incident> incidentSerializer(
+      Topics topics) {
+    return topics.incidents().valueSerde().serializer();
+  }
 
   public static ProcessorSupplier<String, ConnectionEvent, String, Object> connections(
       StreamsSettings s, Topics topics, RuleChanges changes, PipelineMetrics metrics) {
     return supplier(
-        () -> new ConnectionCorrelator(s, new ViewLookup(s, changes), metrics),
+        () ->
+            new ConnectionCorrelator(
+                s, new ViewLookup(s, changes), metrics, incidentSerializer(topics)),
         topics,
         ConnectionCorrelator.TIMERS,
         ConnectionCorrelator.INCIDENTS,
@@ -46,7 +53,9 @@ public final class CorrelationStage {
   public static ProcessorSupplier<String, ProvisioningEvent, String, Object> provisioning(
       StreamsSettings s, Topics topics, RuleChanges changes, PipelineMetrics metrics) {
     return supplier(
-        () -> new ProvisioningCorrelator(s, new ViewLookup(s, changes), metrics),
+        () ->
+            new ProvisioningCorrelator(
+                s, new ViewLookup(s, changes), metrics, incidentSerializer(topics)),
         topics,
         ProvisioningCorrelator.TIMERS,
         ProvisioningCorrelator.INCIDENTS,
@@ -56,7 +65,8 @@ public final class CorrelationStage {
   public static ProcessorSupplier<String, AgentEvent, String, Object> agents(
       StreamsSettings s, Topics topics, RuleChanges changes, PipelineMetrics metrics) {
     return supplier(
-        () -> new AgentCorrelator(s, new ViewLookup(s, changes), metrics),
+        () ->
+            new AgentCorrelator(s, new ViewLookup(s, changes), metrics, incidentSerializer(topics)),
         topics,
         AgentCorrelator.TIMERS,
         AgentCorrelator.INCIDENTS,
@@ -66,7 +76,7 @@ public final class CorrelationStage {
   public static ProcessorSupplier<String, ScopeSignal, String, Object> scopes(
       StreamsSettings s, Topics topics, RuleChanges changes, PipelineMetrics metrics) {
     return supplier(
-        () -> new ScopeDetector(s, new ViewLookup(s, changes), metrics),
+        () -> new ScopeDetector(s, new ViewLookup(s, changes), metrics, incidentSerializer(topics)),
         topics,
         ScopeDetector.TIMERS,
         ScopeDetector.INCIDENTS,
@@ -99,11 +109,11 @@ public final class CorrelationStage {
             Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(timerStore), Serdes.String(), Serdes.ByteArray()));
         stores.add(
-            Stores.windowStoreBuilder(
-                Stores.persistentWindowStore(
-                    incidentStore, INCIDENT_RETENTION, Duration.ofMillis(1), true),
-                Serdes.String(),
-                topics.serdes().valueSerde(Incident.class)));
+            Stores.keyValueStoreBuilder(
+                    Stores.persistentKeyValueStore(incidentStore),
+                    Serdes.String(),
+                    Serdes.ByteArray())
+                .withCachingEnabled());
         return stores;
       }
     };

@@ -3,6 +3,7 @@ package io.linkwatch.streams.correlate;
 import io.linkwatch.avro.Incident;
 import io.linkwatch.streams.config.StreamsSettings;
 import io.linkwatch.streams.metrics.PipelineMetrics;
+import io.linkwatch.streams.recent.RecentIndex;
 import io.linkwatch.streams.signal.EventRef;
 import io.linkwatch.streams.signal.Observation;
 import io.linkwatch.streams.time.EventClock;
@@ -11,13 +12,13 @@ import io.linkwatch.streams.window.ObservationRouter;
 import io.linkwatch.streams.window.ViewLookup;
 import java.time.Duration;
 import java.util.List;
+import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.WindowStore;
 
 /**
  * What the correlators share: the event-time clock (stream time, advanced by the wall clock when
@@ -40,15 +41,18 @@ abstract class Correlator<V> implements Processor<String, V, String, Object> {
   protected ProcessorContext<String, Object> context;
   protected TimerIndex timers;
   private ObservationRouter router;
-  private WindowStore<String, Incident> recentIncidents;
+  private final Serializer<Incident> incidentSerializer;
+  private RecentIndex recentIncidents;
 
   Correlator(
       StreamsSettings settings,
       ViewLookup lookup,
       PipelineMetrics metrics,
       String timerStoreName,
-      String incidentStoreName) {
+      String incidentStoreName,
+      Serializer<Incident> incidentSerializer) {
     this.settings = settings;
+    this.incidentSerializer = incidentSerializer;
     this.lookup = lookup;
     this.metrics = metrics;
     this.timerStoreName = timerStoreName;
@@ -64,7 +68,10 @@ abstract class Correlator<V> implements Processor<String, V, String, Object> {
     clock.init(context, timerStore);
     lookup.init(context);
     router = new ObservationRouter(lookup);
-    recentIncidents = context.getStateStore(incidentStoreName);
+    recentIncidents =
+        new RecentIndex(
+            context.getStateStore(incidentStoreName),
+            CorrelationStage.INCIDENT_RETENTION.toMillis());
     initStores(context);
     context.schedule(
         Duration.ofMillis(settings.wallClockIntervalMs()),
@@ -86,6 +93,7 @@ abstract class Correlator<V> implements Processor<String, V, String, Object> {
   public final void process(Record<String, V> record) {
     long wm = clock.onRecord();
     fireDue(wm);
+    recentIncidents.expire(wm);
     if (record.value() != null) {
       handle(record, wm);
     }
@@ -128,7 +136,11 @@ abstract class Correlator<V> implements Processor<String, V, String, Object> {
   protected void emit(Incident incident) {
     long end = incident.getEndTime().toEpochMilli();
     context.forward(new Record<>(incident.getSubject(), incident, end));
-    recentIncidents.put(incident.getSubject(), incident, incident.getStartTime().toEpochMilli());
+    recentIncidents.put(
+        incident.getSubject(),
+        incident.getStartTime().toEpochMilli(),
+        incident.getIncidentId(),
+        incidentSerializer.serialize(null, incident));
     if (incident.getRevision() == 0) {
       metrics.incident(incident.getKind().name(), incident.getBenign());
     }

@@ -37,8 +37,12 @@ final class ProvisioningCorrelator extends Correlator<ProvisioningEvent> {
   private final long assignmentTtlMs;
   private KeyValueStore<String, byte[]> state;
 
-  ProvisioningCorrelator(StreamsSettings settings, ViewLookup lookup, PipelineMetrics metrics) {
-    super(settings, lookup, metrics, TIMERS, INCIDENTS);
+  ProvisioningCorrelator(
+      StreamsSettings settings,
+      ViewLookup lookup,
+      PipelineMetrics metrics,
+      org.apache.kafka.common.serialization.Serializer<io.linkwatch.avro.Incident> incidents) {
+    super(settings, lookup, metrics, TIMERS, INCIDENTS, incidents);
     this.assignmentTtlMs = Math.max(settings.deviceStateTtlMs(), 7L * 24 * 3600 * 1000);
   }
 

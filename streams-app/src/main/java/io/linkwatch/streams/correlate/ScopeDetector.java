@@ -43,8 +43,12 @@ final class ScopeDetector extends Correlator<ScopeSignal> {
   private KeyValueStore<String, byte[]> state;
   private KeyValueStore<String, byte[]> buckets;
 
-  ScopeDetector(StreamsSettings settings, ViewLookup lookup, PipelineMetrics metrics) {
-    super(settings, lookup, metrics, TIMERS, INCIDENTS);
+  ScopeDetector(
+      StreamsSettings settings,
+      ViewLookup lookup,
+      PipelineMetrics metrics,
+      org.apache.kafka.common.serialization.Serializer<io.linkwatch.avro.Incident> incidents) {
+    super(settings, lookup, metrics, TIMERS, INCIDENTS, incidents);
     this.half = Math.max(1, settings.outageWindowMs() / 2);
   }
 

@@ -5,6 +5,7 @@ import io.linkwatch.avro.WindowedAggregate;
 import io.linkwatch.streams.alert.WindowResult;
 import io.linkwatch.streams.config.StreamsSettings;
 import io.linkwatch.streams.metrics.PipelineMetrics;
+import io.linkwatch.streams.recent.RecentIndex;
 import io.linkwatch.streams.time.EventClock;
 import io.linkwatch.streams.time.TimerIndex;
 import java.time.Duration;
@@ -15,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -22,7 +24,6 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.WindowStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,11 +60,17 @@ final class WindowEngine implements Processor<String, ViewObservation, String, O
   private KeyValueStore<String, byte[]> series;
   private KeyValueStore<String, byte[]> buckets;
   private KeyValueStore<String, Integer> viewSeries;
-  private WindowStore<String, WindowedAggregate> recent;
+  private final Serializer<WindowedAggregate> aggregateSerializer;
+  private RecentIndex recent;
   private TimerIndex timers;
 
-  WindowEngine(StreamsSettings settings, ViewLookup lookup, PipelineMetrics metrics) {
+  WindowEngine(
+      StreamsSettings settings,
+      ViewLookup lookup,
+      PipelineMetrics metrics,
+      Serializer<WindowedAggregate> aggregateSerializer) {
     this.settings = settings;
+    this.aggregateSerializer = aggregateSerializer;
     this.lookup = lookup;
     this.metrics = metrics;
     this.limits =
@@ -78,7 +85,8 @@ final class WindowEngine implements Processor<String, ViewObservation, String, O
     series = context.getStateStore(SERIES);
     buckets = context.getStateStore(BUCKETS);
     viewSeries = context.getStateStore(VIEW_SERIES);
-    recent = context.getStateStore(RECENT);
+    recent =
+        new RecentIndex(context.getStateStore(RECENT), WindowStage.RECENT_RETENTION.toMillis());
     KeyValueStore<String, byte[]> timerStore = context.getStateStore(TIMERS);
     timers = new TimerIndex(timerStore);
     clock.init(context, timerStore);
@@ -97,6 +105,7 @@ final class WindowEngine implements Processor<String, ViewObservation, String, O
   public void process(Record<String, ViewObservation> record) {
     long wm = clock.onRecord();
     fireDue(wm);
+    recent.expire(wm);
     ViewObservation o = record.value();
     if (o == null || record.key() == null) {
       return;
@@ -424,8 +433,9 @@ final class WindowEngine implements Processor<String, ViewObservation, String, O
     String aggregateKey = WindowResult.seriesKey(v.signal(), s.dimensions);
     context.forward(new Record<>(aggregateKey, a, end));
     if (fin) {
+      byte[] bytes = aggregateSerializer.serialize(null, a);
       for (String subject : QuerySubjects.of(s.dimensions)) {
-        recent.put(subject + '|' + aggregateKey, a, start);
+        recent.put(subject, start, aggregateKey, bytes);
       }
       metrics.emitLag("aggregate", end, context.currentSystemTimeMs());
     }

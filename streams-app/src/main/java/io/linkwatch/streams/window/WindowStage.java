@@ -1,6 +1,5 @@
 package io.linkwatch.streams.window;
 
-import io.linkwatch.avro.WindowedAggregate;
 import io.linkwatch.schemas.topic.Topics;
 import io.linkwatch.streams.config.StreamsSettings;
 import io.linkwatch.streams.metrics.PipelineMetrics;
@@ -18,7 +17,7 @@ public final class WindowStage {
   /** The queryable store of emitted aggregates, by subject (hub, device, dps, enrollment...). */
   public static final String RECENT_AGGREGATES = WindowEngine.RECENT;
 
-  static final Duration RECENT_RETENTION = Duration.ofHours(24);
+  public static final Duration RECENT_RETENTION = Duration.ofHours(24);
 
   private WindowStage() {}
 
@@ -27,7 +26,11 @@ public final class WindowStage {
     return new ProcessorSupplier<>() {
       @Override
       public Processor<String, ViewObservation, String, Object> get() {
-        return new WindowEngine(settings, new ViewLookup(settings, changes), metrics);
+        return new WindowEngine(
+            settings,
+            new ViewLookup(settings, changes),
+            metrics,
+            topics.aggregates().valueSerde().serializer());
       }
 
       @Override
@@ -50,11 +53,11 @@ public final class WindowStage {
                 Stores.persistentKeyValueStore(WindowEngine.VIEW_SERIES),
                 Serdes.String(),
                 Serdes.Integer()),
-            Stores.windowStoreBuilder(
-                Stores.persistentWindowStore(
-                    WindowEngine.RECENT, RECENT_RETENTION, Duration.ofMillis(1), false),
-                Serdes.String(),
-                topics.serdes().valueSerde(WindowedAggregate.class)));
+            Stores.keyValueStoreBuilder(
+                    Stores.persistentKeyValueStore(WindowEngine.RECENT),
+                    Serdes.String(),
+                    Serdes.ByteArray())
+                .withCachingEnabled());
       }
     };
   }
