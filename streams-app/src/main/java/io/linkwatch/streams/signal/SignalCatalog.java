@@ -85,9 +85,11 @@ public final class SignalCatalog {
         "Incident TOKEN_RENEWAL");
     add(
         IOTHUB_AUTH_FAILURES,
-        "a real authentication failure: 401003 without the reconnect of a token renewal",
+        "a failed authentication attempt: a 401003 without the reconnect of a token renewal (one"
+            + " observation per attempt, at the watermark of the verdict; the attempts of one"
+            + " device form one AUTH_FAILURE incident)",
         DEVICE,
-        List.of("hub", "deviceId", "protocol", "sdkFamily"),
+        List.of("hub", "deviceId", "protocol", "sdkFamily", "authType"),
         "Incident AUTH_FAILURE");
     add(
         IOTHUB_OUTAGES,
