@@ -6,13 +6,14 @@ import io.linkwatch.avro.Incident;
 import io.linkwatch.avro.WindowedAggregate;
 import io.linkwatch.schemas.topic.Topic;
 import io.linkwatch.schemas.topic.Topics;
+import io.linkwatch.streams.alert.AlertStage;
+import io.linkwatch.streams.alert.AlertStageSettings;
 import io.linkwatch.streams.alert.WindowResult;
 import io.linkwatch.streams.config.StreamsSettings;
 import io.linkwatch.streams.correlate.CorrelationStage;
 import io.linkwatch.streams.correlate.ScopeSignal;
 import io.linkwatch.streams.dedup.Dedup;
 import io.linkwatch.streams.metrics.PipelineMetrics;
-import io.linkwatch.streams.window.PendingAlertStage;
 import io.linkwatch.streams.window.RuleChanges;
 import io.linkwatch.streams.window.RulesStore;
 import io.linkwatch.streams.window.ViewObservation;
@@ -67,9 +68,9 @@ public final class LinkwatchTopology {
     KStream<String, Alert> build(StreamsBuilder builder, KStream<String, WindowResult> results);
   }
 
-  /** The alert stage in force. */
+  /** The alert stage of issue 5, with its default settings. */
   public static AlertStageFactory defaultAlertStage() {
-    return (builder, results) -> PendingAlertStage.build(results);
+    return (builder, results) -> AlertStage.build(builder, results, AlertStageSettings.defaults());
   }
 
   private LinkwatchTopology(

@@ -157,6 +157,47 @@ class TokenRenewalCorrelationTest {
   }
 
   @Test
+  void shouldFireAnAlertForARealAuthFailureAndNoneForARenewal() {
+    var rule =
+        io.linkwatch.avro.AlertRule.newBuilder()
+            .setId("auth-failures")
+            .setVersion(1)
+            .setName("Authentication failures")
+            .setSignal(io.linkwatch.streams.signal.SignalCatalog.IOTHUB_AUTH_FAILURES)
+            .setAggregation(io.linkwatch.avro.Aggregation.COUNT)
+            .setSplitBy(List.of("hub", "deviceId"))
+            .setOperator(io.linkwatch.avro.Operator.GREATER_THAN)
+            .setThreshold(0.0)
+            .setWindowSizeMs(300_000L)
+            .setEvaluationFrequencyMs(60_000L)
+            .setSeverity(io.linkwatch.avro.Severity.SEV1)
+            .build();
+    f.rules.pipeInput(new org.apache.kafka.streams.test.TestRecord<>(rule.getId(), rule, at(0)));
+    f.send(Events.unauthorized("hub1", "renews", at(0)));
+    f.send(Events.closedRemotely("hub1", "renews", at(1)));
+    f.send(Events.connect("hub1", "renews", at(9)));
+    f.send(Events.unauthorized("hub1", "revoked", at(0)));
+    f.send(Events.closedRemotely("hub1", "revoked", at(1)));
+    f.advanceTo(at(900));
+    assertThat(f.incidents())
+        .extracting(Incident::getKind)
+        .containsExactly(IncidentKind.TOKEN_RENEWAL, IncidentKind.AUTH_FAILURE);
+    // input stops: the windows close, and the alert stage releases, on the wall clock
+    f.wallClock(java.time.Duration.ofMinutes(2));
+    f.wallClock(java.time.Duration.ofMinutes(2));
+    assertThat(f.results)
+        .filteredOn(r -> r.hasData())
+        .extracting(r -> r.dimensions().get("deviceId"))
+        .containsOnly("revoked");
+
+    var alerts = f.alerts.readValuesToList();
+    assertThat(alerts).isNotEmpty();
+    assertThat(alerts)
+        .allSatisfy(a -> assertThat(a.getDimensions()).containsEntry("deviceId", "revoked"));
+    assertThat(alerts).extracting(a -> a.getTransition().name()).contains("FIRED");
+  }
+
+  @Test
   void shouldForgetADeviceThatDisappears() {
     f.send(Events.connect("hub1", "gone", at(0)));
     var store = f.driver.<String, byte[]>getKeyValueStore("linkwatch-device-state");

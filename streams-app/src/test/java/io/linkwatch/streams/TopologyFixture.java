@@ -1,6 +1,7 @@
 package io.linkwatch.streams;
 
 import io.linkwatch.avro.AgentEvent;
+import io.linkwatch.avro.Alert;
 import io.linkwatch.avro.AlertRule;
 import io.linkwatch.avro.ConnectionEvent;
 import io.linkwatch.avro.Incident;
@@ -9,10 +10,11 @@ import io.linkwatch.avro.WindowedAggregate;
 import io.linkwatch.schemas.serde.AvroSerdes;
 import io.linkwatch.schemas.topic.Topic;
 import io.linkwatch.schemas.topic.Topics;
+import io.linkwatch.streams.alert.AlertStage;
+import io.linkwatch.streams.alert.AlertStageSettings;
 import io.linkwatch.streams.alert.WindowResult;
 import io.linkwatch.streams.config.StreamsSettings;
 import io.linkwatch.streams.metrics.PipelineMetrics;
-import io.linkwatch.streams.window.PendingAlertStage;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
@@ -39,6 +41,7 @@ final class TopologyFixture implements AutoCloseable {
   final TestInputTopic<String, AlertRule> rules;
   final TestOutputTopic<String, Incident> incidents;
   final TestOutputTopic<String, WindowedAggregate> aggregates;
+  final TestOutputTopic<String, Alert> alerts;
   final StreamsSettings settings;
   private final java.nio.file.Path stateDir;
 
@@ -62,7 +65,10 @@ final class TopologyFixture implements AutoCloseable {
                 topics,
                 new PipelineMetrics(meters),
                 (builder, stream) ->
-                    PendingAlertStage.build(stream.peek((k, v) -> results.add(v)))),
+                    AlertStage.build(
+                        builder,
+                        stream.peek((k, v) -> results.add(v)),
+                        AlertStageSettings.defaults())),
             props,
             Instant.parse("2026-01-01T00:00:00Z"));
     connections = input(topics.connections());
@@ -71,6 +77,7 @@ final class TopologyFixture implements AutoCloseable {
     rules = input(topics.alertRules());
     incidents = output(topics.incidents());
     aggregates = output(topics.aggregates());
+    alerts = output(topics.alerts());
   }
 
   private <V> TestInputTopic<String, V> input(Topic<String, V> t) {

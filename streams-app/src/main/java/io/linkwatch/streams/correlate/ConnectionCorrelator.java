@@ -401,7 +401,9 @@ final class ConnectionCorrelator extends Correlator<ConnectionEvent> {
                 "authType", p.authType()),
             1.0,
             who.subject(),
-            t + settings.reconnectWindowMs(),
+            // the verdict's time: the watermark that decided it (deterministic for an input
+            // order), so that the observation is not late for windows already closed by then
+            Math.max(t + settings.reconnectWindowMs(), wm),
             p.ref(),
             s.openAuth.incidentId));
   }

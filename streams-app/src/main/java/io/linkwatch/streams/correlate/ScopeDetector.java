@@ -138,9 +138,10 @@ final class ScopeDetector extends Correlator<ScopeSignal> {
     boolean throttled = w.throttles >= settings.throttlingMinEvents();
 
     if (hub) {
-      s.outage = episode(who, s.outage, outage, IncidentKind.HUB_OUTAGE, e, w, newest, name);
+      s.outage = episode(who, s.outage, outage, IncidentKind.HUB_OUTAGE, e, w, newest, name, wm);
     }
-    s.throttle = episode(who, s.throttle, throttled, IncidentKind.THROTTLED, e, w, newest, name);
+    s.throttle =
+        episode(who, s.throttle, throttled, IncidentKind.THROTTLED, e, w, newest, name, wm);
 
     // drop buckets no future window needs
     long keepFrom = e + half - 2 * half;
@@ -173,7 +174,8 @@ final class ScopeDetector extends Correlator<ScopeSignal> {
       long end,
       ScopeBucket window,
       ScopeBucket newest,
-      String name) {
+      String name,
+      long wm) {
     int events =
         kind == IncidentKind.HUB_OUTAGE
             ? (int) (window.plain.count() + window.server.count())
@@ -204,7 +206,7 @@ final class ScopeDetector extends Correlator<ScopeSignal> {
                 Dims.of("hub", name),
                 1.0,
                 name,
-                end,
+                Math.max(end, wm), // decided at this watermark: not late for closed windows
                 o.evidence.isEmpty() ? null : o.evidence.get(0),
                 o.incidentId));
       }
