@@ -27,6 +27,7 @@ import picocli.CommandLine.Spec;
       TailCommand.class,
       io.linkwatch.ingest.cli.IngestCommand.class,
       io.linkwatch.ingest.cli.SimulateCommand.class,
+      io.linkwatch.streams.cli.StreamsCommand.class,
       io.linkwatch.streams.rules.cli.RulesCommand.class,
       io.linkwatch.deploy.config.ConfigCommand.class,
       io.linkwatch.sink.cli.SinkCommand.class,
