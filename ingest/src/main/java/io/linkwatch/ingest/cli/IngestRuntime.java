@@ -34,6 +34,7 @@ final class IngestRuntime implements AutoCloseable {
   final Topics topics;
   final MeterRegistry registry;
   private KafkaClientMetrics producerMetrics;
+  private KafkaProducer<byte[], byte[]> producer;
 
   private IngestRuntime(Map<String, String> settings, MeterRegistry registry) {
     this.config = new IngestConfig(settings);
@@ -100,12 +101,17 @@ final class IngestRuntime implements AutoCloseable {
         Duration.ofMillis(config.startupTimeoutMs()));
     Map<String, Object> props = KafkaClients.producer(settings, clientId);
     props.putAll(producerOverrides);
-    KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props);
+    producer = new KafkaProducer<>(props);
     producerMetrics = new KafkaClientMetrics(producer);
     producerMetrics.bindTo(registry);
     Object max = props.get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
     int maxRequest = max == null ? 1 << 20 : Integer.parseInt(max.toString());
     return new KafkaEventSink(producer, topics, new IngestMetrics(registry, source), maxRequest);
+  }
+
+  /** The producer of the last sink opened (for transactions). */
+  KafkaProducer<byte[], byte[]> producer() {
+    return producer;
   }
 
   @Override

@@ -255,10 +255,11 @@ public final class IngestConfig extends AbstractConfig {
     def.define(
         KAFKA_TOPIC_PATTERN,
         Type.STRING,
-        "insights-logs-.+",
+        "insights-logs-.+|arc-agent-logs",
         Importance.MEDIUM,
         "Regular expression of the raw topics, when ingest.kafka.topics is empty. Diagnostic"
-            + " settings name their event hubs insights-logs-<category> by default.",
+            + " settings name their event hubs insights-logs-<category> by default; arc-agent-logs"
+            + " holds agent log lines shipped by a log forwarder (key = machine).",
         GROUP_KAFKA,
         2,
         ConfigDef.Width.LONG,

@@ -61,7 +61,9 @@ public final class AgentLogParser {
       while (nl < end && buf[nl] != '\n') {
         nl++;
       }
-      parseLine(buf, start, nl - start, machine, logName, origin.atLine(line), out);
+      // a Kafka message keeps its offset as position; files and bodies count lines
+      Origin at = origin.positionIsLine() ? origin.atLine(line) : origin;
+      parseLine(buf, start, nl - start, machine, logName, at, out);
       line++;
       start = nl + 1;
     }

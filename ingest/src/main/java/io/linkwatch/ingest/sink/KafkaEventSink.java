@@ -167,6 +167,11 @@ public final class KafkaEventSink implements ParseOutput, AutoCloseable {
     return failure.get();
   }
 
+  /** Forgets a failed send whose records will be sent again (an aborted transaction). */
+  public void clearFailure() {
+    failure.set(null);
+  }
+
   /** Records sent and not yet acknowledged (or failed). */
   public long unacknowledged() {
     return unacknowledged.get();
