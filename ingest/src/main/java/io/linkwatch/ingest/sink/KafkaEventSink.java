@@ -354,6 +354,11 @@ public final class KafkaEventSink implements ParseOutput, AutoCloseable {
       }
     }
 
+    /** Runs {@code action} once every record of the sealed batch is acknowledged (or failed). */
+    public void whenDone(Runnable action) {
+      done.whenComplete((v, e) -> action.run());
+    }
+
     /** The first failed send of the batch, or {@code null}. */
     public Exception error() {
       return error.get();
