@@ -13,7 +13,7 @@ import picocli.CommandLine.Spec;
       "Read Azure IoT Hub, DPS and Arc agent logs and put them, as typed Avro events, on the"
           + " event topics; what cannot be parsed goes to the dead-letter topic with the reason.",
     },
-    subcommands = {KafkaCommand.class, FileCommand.class, HttpCommand.class})
+    subcommands = {KafkaCommand.class, FileCommand.class, HttpCommand.class, AgentLogCommand.class})
 public final class IngestCommand implements Runnable {
 
   @Spec CommandSpec spec;

@@ -21,9 +21,20 @@ import java.util.TreeMap;
  */
 public final class Checkpoint {
 
-  /** The position in one file. */
-  public record Position(long offset, long line, long size) {
-    static final Position START = new Position(0, 1, 0);
+  /**
+   * The position in one file.
+   *
+   * @param offset byte offset after the last acknowledged unit
+   * @param line line number at that offset (1-based)
+   * @param size size of the file when the position was taken
+   * @param fileKey identity of the file (inode), to recognise it after a rotation; may be null
+   */
+  public record Position(long offset, long line, long size, String fileKey) {
+    public static final Position START = new Position(0, 1, 0, null);
+
+    public Position(long offset, long line, long size) {
+      this(offset, line, size, null);
+    }
   }
 
   private final Path file;
@@ -63,7 +74,8 @@ public final class Checkpoint {
             new Position(
                 Long.parseLong(parts[0].strip()),
                 Long.parseLong(parts[1].strip()),
-                parts.length > 2 ? Long.parseLong(parts[2].strip()) : 0));
+                parts.length > 2 ? Long.parseLong(parts[2].strip()) : 0,
+                parts.length > 3 ? parts[3].strip() : null));
       } catch (RuntimeException e) {
         throw new IngestException(
             "the checkpoint "
@@ -96,13 +108,23 @@ public final class Checkpoint {
       return;
     }
     Properties p = new Properties();
-    positions.forEach((k, v) -> p.setProperty(k, v.offset() + "," + v.line() + "," + v.size()));
+    positions.forEach(
+        (k, v) ->
+            p.setProperty(
+                k,
+                v.offset()
+                    + ","
+                    + v.line()
+                    + ","
+                    + v.size()
+                    + (v.fileKey() == null ? "" : "," + v.fileKey().replace(',', ';'))));
     try {
       Path dir = file.toAbsolutePath().getParent();
       Files.createDirectories(dir);
       Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
       try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-        p.store(w, "linkwatch ingest file checkpoint: <file>=<byte offset>,<line>,<size seen>");
+        p.store(
+            w, "linkwatch ingest checkpoint: <file>=<byte offset>,<line>,<size seen>[,<file key>]");
       }
       try {
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
