@@ -72,7 +72,7 @@ public final class ConfigCommand implements Runnable {
         names = {"-r", "--role"},
         paramLabel = "ROLE",
         split = ",",
-        description = "streams, sink (repeatable or comma-separated; default: every role).")
+        description = "ingest, streams, sink (repeatable or comma-separated; default: every role).")
     private List<String> roles = new ArrayList<>();
 
     @Option(names = "--offline", description = "Check keys and values only; reach nothing.")

@@ -1,5 +1,6 @@
 package io.linkwatch.deploy.config;
 
+import io.linkwatch.ingest.config.IngestConfig;
 import io.linkwatch.schemas.config.CommonConfig;
 import io.linkwatch.schemas.config.KnownKeys;
 import io.linkwatch.sink.config.SinkConfig;
@@ -22,6 +23,26 @@ import org.apache.kafka.streams.StreamsConfig;
  * and the manifest tests read, so that none of them keeps a copy of a key.
  */
 public enum Role {
+  INGEST(
+      "ingest",
+      "linkwatch ingest",
+      "Parsers of the Azure formats and the sources (files, Kafka/Event Hubs, HTTP, agent log)"
+          + " that put typed events on the event topics.") {
+    @Override
+    public ConfigDef definition() {
+      return new ConfigDef(IngestConfig.DEFINITION);
+    }
+
+    @Override
+    public KnownKeys knownKeys() {
+      return IngestConfig.knownKeys();
+    }
+
+    @Override
+    public void validate(Map<String, String> settings) {
+      new IngestConfig(settings);
+    }
+  },
   STREAMS(
       "streams",
       "linkwatch streams",
