@@ -22,6 +22,7 @@ import picocli.CommandLine.Spec;
     },
     footer = ExitCode.HELP,
     subcommands = {
+      io.linkwatch.deploy.demo.DemoCommand.class,
       BrokerCommand.class,
       TopicsCommand.class,
       TailCommand.class,
@@ -29,8 +30,8 @@ import picocli.CommandLine.Spec;
       io.linkwatch.ingest.cli.SimulateCommand.class,
       io.linkwatch.streams.cli.StreamsCommand.class,
       io.linkwatch.streams.rules.cli.RulesCommand.class,
-      io.linkwatch.deploy.config.ConfigCommand.class,
       io.linkwatch.sink.cli.SinkCommand.class,
+      io.linkwatch.deploy.config.ConfigCommand.class,
       CommandLine.HelpCommand.class,
     })
 public final class LinkwatchCommand implements Runnable {
