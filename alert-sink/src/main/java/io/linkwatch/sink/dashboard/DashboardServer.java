@@ -28,8 +28,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The live dashboard: one page for the SRE on call ({@code /}), the JSON API behind it ({@code
  * /api/v1/...}, documented in docs/dashboard.md), server-sent events ({@code /api/v1/events}), a
- * health endpoint ({@code /health}) and, when given, the Prometheus metrics ({@code /metrics}).
- * Chart.js is served from its WebJar: the page needs no internet.
+ * health endpoint ({@code /health}), a readiness endpoint ({@code /ready}) and, when given, the
+ * Prometheus metrics ({@code /metrics}). Chart.js is served from its WebJar: the page needs no
+ * internet.
  */
 public final class DashboardServer implements AutoCloseable {
 
@@ -66,6 +67,7 @@ public final class DashboardServer implements AutoCloseable {
                   });
               config.routes.get("/", this::page);
               config.routes.get("/health", this::health);
+              config.routes.get("/ready", this::ready);
               config.routes.get("/metrics", this::metrics);
               config.routes.get("/api/v1/summary", ctx -> json(ctx, board.summary()));
               config.routes.get("/api/v1/alerts", this::alerts);
@@ -139,6 +141,23 @@ public final class DashboardServer implements AutoCloseable {
     h.set("receivers", board.receivers());
     ctx.status(up ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
     json(ctx, h);
+  }
+
+  /**
+   * Ready (200) once the board has read the alerts topic up to where it ended at start, so that a
+   * load balancer sends people to an instance that shows every firing alert; 503 before, or when a
+   * delivery loop stopped.
+   */
+  private void ready(Context ctx) {
+    boolean caughtUp = board.caughtUp();
+    boolean deliveryOk = deliveryHealthy.getAsBoolean();
+    boolean ready = caughtUp && deliveryOk;
+    ObjectNode r = AlertJson.MAPPER.createObjectNode();
+    r.put("status", ready ? "READY" : "NOT_READY");
+    r.put("caughtUp", caughtUp);
+    r.put("delivery", deliveryOk ? "UP" : "DOWN");
+    ctx.status(ready ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
+    json(ctx, r);
   }
 
   private void metrics(Context ctx) {
