@@ -35,6 +35,7 @@ final class IngestRuntime implements AutoCloseable {
   final MeterRegistry registry;
   private KafkaClientMetrics producerMetrics;
   private KafkaProducer<byte[], byte[]> producer;
+  private volatile boolean ready;
 
   private IngestRuntime(Map<String, String> settings, MeterRegistry registry) {
     this.config = new IngestConfig(settings);
@@ -102,6 +103,7 @@ final class IngestRuntime implements AutoCloseable {
     Map<String, Object> props = KafkaClients.producer(settings, clientId);
     props.putAll(producerOverrides);
     producer = new KafkaProducer<>(props);
+    ready = true;
     producerMetrics = new KafkaClientMetrics(producer);
     producerMetrics.bindTo(registry);
     Object max = props.get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
@@ -112,6 +114,11 @@ final class IngestRuntime implements AutoCloseable {
   /** The producer of the last sink opened (for transactions). */
   KafkaProducer<byte[], byte[]> producer() {
     return producer;
+  }
+
+  /** Whether a sink was opened: the brokers answered and the event topics exist. */
+  boolean ready() {
+    return ready;
   }
 
   @Override

@@ -1,10 +1,12 @@
 package io.linkwatch.ingest.cli;
 
 import io.linkwatch.ingest.IngestException;
+import io.linkwatch.ingest.config.IngestConfig;
 import io.linkwatch.schemas.cli.ClientOptions;
 import io.linkwatch.schemas.cli.KafkaUnreachableException;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.PrintWriter;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -36,7 +38,8 @@ abstract class SourceCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   private final AtomicBoolean stop = new AtomicBoolean();
-  private MeterRegistry registry = new SimpleMeterRegistry();
+  private MeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private volatile boolean failed;
 
   /** Lets an embedding process (the {@code linkwatch} command, a test) stop the source. */
   void requestStop() {
@@ -79,11 +82,26 @@ abstract class SourceCommand implements Callable<Integer> {
     } catch (IllegalStateException e) {
       // already shutting down
     }
+    HealthServer health = null;
     try (IngestRuntime runtime = IngestRuntime.create(client, commandSettings(), registry)) {
+      int port = runtime.config.getInt(IngestConfig.HEALTH_PORT);
+      if (port > 0 && registry instanceof PrometheusMeterRegistry prometheus) {
+        health =
+            HealthServer.start(
+                runtime.config.getString(IngestConfig.HEALTH_HOST),
+                port,
+                () -> !failed,
+                runtime::ready,
+                prometheus);
+      }
       return run(runtime);
     } catch (Exception e) {
+      failed = true;
       return report(spec, e);
     } finally {
+      if (health != null) {
+        health.close();
+      }
       finished.countDown();
       if (hooked) {
         try {

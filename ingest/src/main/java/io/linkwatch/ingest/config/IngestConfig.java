@@ -23,6 +23,8 @@ public final class IngestConfig extends AbstractConfig {
   public static final String DEADLETTER_MAX_RAW_BYTES = "ingest.deadletter.max.raw.bytes";
   public static final String FLUSH_INTERVAL_MS = "ingest.flush.interval.ms";
   public static final String STARTUP_TIMEOUT_MS = "ingest.startup.timeout.ms";
+  public static final String HEALTH_HOST = "ingest.health.host";
+  public static final String HEALTH_PORT = "ingest.health.port";
 
   public static final String FILE_CHECKPOINT_DIR = "ingest.file.checkpoint.dir";
   public static final String FILE_POLL_MS = "ingest.file.poll.ms";
@@ -116,6 +118,30 @@ public final class IngestConfig extends AbstractConfig {
         ++o,
         ConfigDef.Width.SHORT,
         "Startup timeout");
+    def.define(
+        HEALTH_HOST,
+        Type.STRING,
+        "127.0.0.1",
+        Importance.LOW,
+        "Interface of the health server (/health, /ready, /metrics); 0.0.0.0 in a container.",
+        GROUP,
+        ++o,
+        ConfigDef.Width.MEDIUM,
+        "Health host");
+    def.define(
+        HEALTH_PORT,
+        Type.INT,
+        7071,
+        Range.between(0, 65535),
+        Importance.MEDIUM,
+        "Port of the health server of an ingest source: /health (200 while the source runs),"
+            + " /ready (200 once the brokers answered and the topics exist), /metrics"
+            + " (Prometheus). 0 turns it off; a port in use is reported and the source runs"
+            + " without it.",
+        GROUP,
+        ++o,
+        ConfigDef.Width.SHORT,
+        "Health port");
 
     def.define(
         FILE_CHECKPOINT_DIR,
