@@ -208,9 +208,9 @@ public final class DemoCommand implements Callable<Integer> {
     if (devices < 1 || hubs < 1) {
       throw new CommandLine.ParameterException(cli, "--devices and --hubs must be at least 1");
     }
-    if (duration.compareTo(Duration.ofMinutes(30)) < 0) {
+    if (duration.compareTo(Duration.ofHours(2)) < 0) {
       throw new CommandLine.ParameterException(
-          cli, "--duration must be at least 30m, not " + duration.toMinutes() + "m");
+          cli, "--duration must be at least 2h, not " + duration.toMinutes() + "m");
     }
     if (speed != null && speed <= 0) {
       throw new CommandLine.ParameterException(cli, "--speed must be positive, not " + speed);
@@ -261,7 +261,17 @@ public final class DemoCommand implements Callable<Integer> {
     }
   }
 
-  /** The simulation the options ask for: the span ending when the replay ends. */
+  /**
+   * The last part of the span, after the scripted incidents: the fleet healthy again (the revoked
+   * device has new credentials, the proxy lets the agents through), so that every alert resolves
+   * before the replay ends instead of a window's length of wall-clock time later.
+   */
+  static final Duration RECOVERY = Duration.ofMinutes(45);
+
+  /**
+   * The simulation the options ask for, as two phases: the scripted incidents, then {@link
+   * #RECOVERY} of the healthy fleet; the whole span ends when the replay ends.
+   */
   SimOptions simulation(Instant now) {
     double x = effectiveSpeed();
     Duration replay = Duration.ofMillis((long) (duration.toMillis() / x));
@@ -270,7 +280,7 @@ public final class DemoCommand implements Callable<Integer> {
     return new SimOptions(
         seed,
         start,
-        duration,
+        duration.minus(RECOVERY),
         devices,
         hubs,
         d.dpsInstances(),
@@ -279,6 +289,22 @@ public final class DemoCommand implements Callable<Integer> {
         SimOptions.Format.EVENTHUBS,
         d.duplicateRate(),
         d.lateRate());
+  }
+
+  /** The healthy fleet after the scripted part: same seed, same fleet, only its routine. */
+  static SimOptions recovery(SimOptions scripted) {
+    return new SimOptions(
+        scripted.seed(),
+        scripted.end(),
+        RECOVERY,
+        scripted.devices(),
+        scripted.hubs(),
+        scripted.dpsInstances(),
+        scripted.machines(),
+        EnumSet.of(io.linkwatch.ingest.sim.Scenario.TOKEN_RENEWAL),
+        scripted.format(),
+        scripted.duplicateRate(),
+        scripted.lateRate());
   }
 
   double effectiveSpeed() {

@@ -112,12 +112,36 @@ final class DemoConsole {
           @Override
           public synchronized void flush() {
             if (buffer.size() > 0) {
-              block(buffer.toString(StandardCharsets.UTF_8));
+              String shown = withoutRevisions(buffer.toString(StandardCharsets.UTF_8));
               buffer.reset();
+              if (!shown.isBlank()) {
+                block(shown);
+              }
             }
           }
         };
     return new PrintStream(sink, false, StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Drops the REVISED blocks of the console notifier: a replay revises a firing alert's window many
+   * times as late records arrive, and a newcomer needs the fired and resolved transitions, not
+   * every revision of the value (the summary counts them; the dashboard shows the latest).
+   */
+  static String withoutRevisions(String text) {
+    StringBuilder kept = new StringBuilder();
+    boolean skipping = false;
+    for (String line : text.split("(?<=\n)")) {
+      String plain = line.replaceAll("\u001b\\[[0-9;]*m", "");
+      if (!plain.isEmpty() && !Character.isWhitespace(plain.charAt(0))) {
+        String[] words = plain.strip().split("\\s+");
+        skipping = words.length > 1 && words[1].equals("REVISED");
+      }
+      if (!skipping) {
+        kept.append(line);
+      }
+    }
+    return kept.toString();
   }
 
   private void clearProgress() {

@@ -60,17 +60,29 @@ final class Feed implements AutoCloseable {
     void run(Feed feed) throws Exception;
   }
 
-  /** The simulated fleet, paced at {@code speed} simulated seconds per second. */
-  static Feed simulation(
-      SimOptions options, double speed, Path truth, Path summary, KafkaEventSink sink) {
+  /**
+   * One stretch of simulated time: the options, and where its ground truth and summary go (null for
+   * none).
+   */
+  record Phase(SimOptions options, Path truth, Path summary) {}
+
+  /**
+   * The simulated fleet, paced at {@code speed} simulated seconds per second: the phases one after
+   * the other, each through the ingest parsers (the outcome kept is the first phase's).
+   */
+  static Feed simulation(List<Phase> phases, double speed, KafkaEventSink sink) {
     IngestConfig defaults = new IngestConfig(java.util.Map.of());
     return new Feed(
         "linkwatch-demo-simulator",
         sink,
-        feed ->
-            feed.outcome =
+        feed -> {
+          for (Phase phase : phases) {
+            if (feed.stop) {
+              return;
+            }
+            Simulation.Outcome o =
                 Simulation.toEvents(
-                    options,
+                    phase.options(),
                     new AzureLogParser(
                         defaults.maxRecordBytes(),
                         defaults.deadLetterMaxRawBytes(),
@@ -80,10 +92,15 @@ final class Feed implements AutoCloseable {
                         defaults.deadLetterMaxRawBytes(),
                         System::currentTimeMillis),
                     feed.counting(sink),
-                    truth,
-                    summary,
+                    phase.truth(),
+                    phase.summary(),
                     speed,
-                    0));
+                    0);
+            if (feed.outcome == null) {
+              feed.outcome = o;
+            }
+          }
+        });
   }
 
   /** Files or folders of exports, read once or followed. */

@@ -148,12 +148,26 @@ final class RunWatcher implements Runnable, AutoCloseable {
     return List.copyOf(transitions);
   }
 
+  /** Firing episodes (alert ids) that started in this run. */
   synchronized long fired() {
-    return transitions.stream().filter(a -> a.getTransition() == AlertTransition.FIRED).count();
+    return episodes(AlertTransition.FIRED);
   }
 
+  private long episodes(AlertTransition t) {
+    return transitions.stream()
+        .filter(a -> a.getTransition() == t)
+        .map(Alert::getAlertId)
+        .distinct()
+        .count();
+  }
+
+  synchronized long revised() {
+    return transitions.stream().filter(a -> a.getTransition() == AlertTransition.REVISED).count();
+  }
+
+  /** Firing episodes that resolved (a resolution revised by late data counts once). */
   synchronized long resolved() {
-    return transitions.stream().filter(a -> a.getTransition() == AlertTransition.RESOLVED).count();
+    return episodes(AlertTransition.RESOLVED);
   }
 
   /** Alerts whose last transition leaves them fired. */
