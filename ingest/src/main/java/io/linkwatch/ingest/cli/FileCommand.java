@@ -101,7 +101,8 @@ final class FileCommand extends SourceCommand {
             c.flushIntervalMs(),
             c.maxRecordBytes(),
             excluded,
-            machine);
+            machine,
+            c.parseThreads());
     Checkpoint checkpoint = checkpoint(c);
     PrintWriter out = spec.commandLine().getOut();
     Progress bar =

@@ -25,6 +25,7 @@ public final class IngestConfig extends AbstractConfig {
   public static final String STARTUP_TIMEOUT_MS = "ingest.startup.timeout.ms";
   public static final String HEALTH_HOST = "ingest.health.host";
   public static final String HEALTH_PORT = "ingest.health.port";
+  public static final String PARSE_THREADS = "ingest.parse.threads";
 
   public static final String FILE_CHECKPOINT_DIR = "ingest.file.checkpoint.dir";
   public static final String FILE_POLL_MS = "ingest.file.poll.ms";
@@ -106,6 +107,18 @@ public final class IngestConfig extends AbstractConfig {
         ++o,
         ConfigDef.Width.SHORT,
         "Flush interval");
+    def.define(
+        PARSE_THREADS,
+        Type.INT,
+        0,
+        Range.between(0, 64),
+        Importance.LOW,
+        "Threads that parse and encode the records of the file source (records are still sent in"
+            + " file order); 0: as many as there are processors, at most 4.",
+        GROUP,
+        ++o,
+        ConfigDef.Width.SHORT,
+        "Parse threads");
     def.define(
         STARTUP_TIMEOUT_MS,
         Type.LONG,
@@ -382,6 +395,12 @@ public final class IngestConfig extends AbstractConfig {
 
   public long flushIntervalMs() {
     return getLong(FLUSH_INTERVAL_MS);
+  }
+
+  /** The parse threads to use: the setting, or the processors (at most 4) when it is 0. */
+  public int parseThreads() {
+    int n = getInt(PARSE_THREADS);
+    return n > 0 ? n : Math.min(4, Runtime.getRuntime().availableProcessors());
   }
 
   public long startupTimeoutMs() {

@@ -124,6 +124,9 @@ public final class AzureLogParser {
   private String undecodedProperties;
   private int knownFields;
 
+  private String lastAuthText;
+  private final String[] lastAuth = new String[4];
+
   // one-entry cache: consecutive records almost always come from the same resource
   private String lastResourceId;
   private ResourceRef lastRef;
@@ -138,6 +141,11 @@ public final class AzureLogParser {
     this.clock = clock;
     this.deadLetters = new DeadLetters(maxDeadLetterRawBytes);
     this.json = jsonFactory(maxUnitBytes);
+  }
+
+  /** A parser with the same limits, for another thread. */
+  public AzureLogParser copy() {
+    return new AzureLogParser(maxUnitBytes, deadLetters.maxRawBytes(), clock);
   }
 
   static JsonFactory jsonFactory(int maxUnitBytes) {
@@ -346,7 +354,8 @@ public final class AzureLogParser {
 
   private void properties(JsonParser p, JsonToken t) throws IOException {
     if (t == JsonToken.VALUE_STRING) {
-      decodeProperties(p.getText());
+      // parse the decoded characters where they are, without making a String of them
+      decodeProperties(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
     } else if (t == JsonToken.START_OBJECT) {
       readPairs(p, bag);
     } else if (t != JsonToken.VALUE_NULL) {
@@ -356,11 +365,11 @@ public final class AzureLogParser {
     }
   }
 
-  private void decodeProperties(String text) {
-    if (text.isBlank()) {
+  private void decodeProperties(char[] text, int off, int len) {
+    if (isBlank(text, off, len)) {
       return;
     }
-    try (JsonParser q = json.createParser(text)) {
+    try (JsonParser q = json.createParser(text, off, len)) {
       JsonToken t = q.nextToken();
       if (t != JsonToken.START_OBJECT) {
         throw new BadUnit("not a JSON object");
@@ -372,14 +381,23 @@ public final class AzureLogParser {
     } catch (JsonProcessingException e) {
       // the pairs before the error are kept (they usually hold the deviceId)
       propertiesError = "properties is not valid JSON: " + e.getOriginalMessage();
-      undecodedProperties = text;
+      undecodedProperties = new String(text, off, len);
     } catch (BadUnit e) {
       propertiesError = "properties is " + e.getMessage();
-      undecodedProperties = text;
+      undecodedProperties = new String(text, off, len);
     } catch (IOException e) {
       propertiesError = "properties cannot be read: " + e.getMessage();
-      undecodedProperties = text;
+      undecodedProperties = new String(text, off, len);
     }
+  }
+
+  private static boolean isBlank(char[] text, int off, int len) {
+    for (int i = off; i < off + len; i++) {
+      if (!Character.isWhitespace(text[i])) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private void readPairs(JsonParser p, PropertyBag into) throws IOException {
@@ -633,6 +651,14 @@ public final class AzureLogParser {
   }
 
   private boolean decodeAuth(String text, ConnectionEvent e) {
+    // a fleet has a handful of distinct authType values: decode each once
+    if (text.equals(lastAuthText)) {
+      e.setAuthScope(lastAuth[0]);
+      e.setAuthType(lastAuth[1]);
+      e.setAuthIssuer(lastAuth[2]);
+      e.setAcceptingIpFilterRule(lastAuth[3]);
+      return true;
+    }
     auth.clear();
     try (JsonParser q = json.createParser(text)) {
       if (q.nextToken() != JsonToken.START_OBJECT) {
@@ -642,10 +668,15 @@ public final class AzureLogParser {
     } catch (IOException ex) {
       return false;
     }
-    e.setAuthScope(auth.take("scope"));
-    e.setAuthType(auth.take("type"));
-    e.setAuthIssuer(auth.take("issuer"));
-    e.setAcceptingIpFilterRule(auth.take("acceptingIpFilterRule"));
+    lastAuth[0] = auth.take("scope");
+    lastAuth[1] = auth.take("type");
+    lastAuth[2] = auth.take("issuer");
+    lastAuth[3] = auth.take("acceptingIpFilterRule");
+    lastAuthText = text;
+    e.setAuthScope(lastAuth[0]);
+    e.setAuthType(lastAuth[1]);
+    e.setAuthIssuer(lastAuth[2]);
+    e.setAcceptingIpFilterRule(lastAuth[3]);
     return true;
   }
 

@@ -29,6 +29,10 @@ public final class DeadLetters {
     this.maxRawBytes = maxRawBytes;
   }
 
+  public int maxRawBytes() {
+    return maxRawBytes;
+  }
+
   /** A dead letter of the given bytes. */
   public DeadLetter create(
       DeadLetterReason code,

@@ -96,9 +96,24 @@ final class EventIds {
     while (end > start && s.charAt(end - 1) <= ' ') {
       end--;
     }
+    boolean lower = true;
     for (int i = start; i < end; i++) {
       char c = s.charAt(i);
-      h.putChar(c >= 'A' && c <= 'Z' ? (char) (c + 32) : c);
+      if (c >= 'A' && c <= 'Z') {
+        lower = false;
+        break;
+      }
+    }
+    // one bulk call when there is nothing to fold (most values), else fold ASCII letters only
+    if (lower) {
+      h.putChars(start == 0 && end == s.length() ? s : s.subSequence(start, end));
+    } else {
+      char[] folded = new char[end - start];
+      for (int i = start; i < end; i++) {
+        char c = s.charAt(i);
+        folded[i - start] = c >= 'A' && c <= 'Z' ? (char) (c + 32) : c;
+      }
+      h.putChars(folded);
     }
     h.putInt(end - start);
   }

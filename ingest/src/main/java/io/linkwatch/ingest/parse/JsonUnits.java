@@ -134,6 +134,15 @@ public final class JsonUnits {
     int lastNewline = -1;
     while (i < limit) {
       byte b = buf[i];
+      if (inString && !escape) {
+        // most bytes are inside strings: skip to the next one that matters
+        while (b != '"' && b != '\\' && b != '\n' && ++i < limit) {
+          b = buf[i];
+        }
+        if (i >= limit) {
+          break;
+        }
+      }
       if (inString) {
         if (b == '\n') {
           // JSON strings hold no raw newline: this one was cut short

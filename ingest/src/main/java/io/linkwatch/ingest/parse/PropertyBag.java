@@ -98,6 +98,12 @@ final class PropertyBag {
   }
 
   private int indexOf(String name) {
+    // exports use one spelling (deviceId); the case-blind pass is for the odd one (DeviceId)
+    for (int i = 0; i < size; i++) {
+      if (keys[i].equals(name)) {
+        return i;
+      }
+    }
     for (int i = 0; i < size; i++) {
       if (keys[i].equalsIgnoreCase(name)) {
         return i;

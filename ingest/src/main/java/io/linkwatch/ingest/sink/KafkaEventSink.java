@@ -10,21 +10,30 @@ import io.linkwatch.ingest.IngestException;
 import io.linkwatch.ingest.parse.DeadLetters;
 import io.linkwatch.ingest.parse.ParseOutput;
 import io.linkwatch.ingest.sink.IngestMetrics.EventType;
+import io.linkwatch.schemas.serde.AvroSerdes;
 import io.linkwatch.schemas.topic.Topics;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.IndexedRecord;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Writes what the parsers produce to the event topics and the ingest dead-letter topic (DESIGN.md
@@ -40,6 +49,8 @@ import org.apache.kafka.common.serialization.Serializer;
  * a checkpoint past a record the broker did not take.
  */
 public final class KafkaEventSink implements ParseOutput, AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(KafkaEventSink.class);
 
   /** Header names of a dead letter. */
   public static final String H_REASON_CODE = "linkwatch.dlq.reason.code";
@@ -65,6 +76,9 @@ public final class KafkaEventSink implements ParseOutput, AutoCloseable {
   private final Serializer<ProvisioningEvent> provisioning;
   private final Serializer<AgentEvent> agents;
   private final Serializer<DeadLetter> deadLetters;
+  private final Encoding<ConnectionEvent> connectionBytes;
+  private final Encoding<ProvisioningEvent> provisioningBytes;
+  private final Encoding<AgentEvent> agentBytes;
   private final int maxValueBytes;
   private final DeadLetters tooLarge;
   private final AtomicReference<Exception> failure = new AtomicReference<>();
@@ -92,49 +106,78 @@ public final class KafkaEventSink implements ParseOutput, AutoCloseable {
     this.provisioning = topics.provisioning().valueSerde().serializer();
     this.agents = topics.agent().valueSerde().serializer();
     this.deadLetters = topics.ingestDeadLetter().valueSerde().serializer();
+    boolean fast = topics.serdes().encoding() == AvroSerdes.Encoding.SINGLE_OBJECT;
+    this.connectionBytes =
+        new Encoding<>(connectionsTopic, connections, ConnectionEvent.getClassSchema(), fast);
+    this.provisioningBytes =
+        new Encoding<>(provisioningTopic, provisioning, ProvisioningEvent.getClassSchema(), fast);
+    this.agentBytes = new Encoding<>(agentTopic, agents, AgentEvent.getClassSchema(), fast);
     this.maxValueBytes = Math.max(1024, maxRequestBytes - RECORD_OVERHEAD);
     this.tooLarge = new DeadLetters(Math.max(0, maxValueBytes / 2));
   }
 
   @Override
   public void connection(String key, ConnectionEvent event) {
-    sendEvent(
-        EventType.CONNECTION,
-        connectionsTopic,
-        key,
-        event.getTime(),
-        connections.serialize(connectionsTopic, event),
-        event.getProvenance(),
-        null);
+    prepareConnection(key, event, this::sendNow);
   }
 
   @Override
   public void provisioning(String key, ProvisioningEvent event) {
-    sendEvent(
-        EventType.PROVISIONING,
-        provisioningTopic,
-        key,
-        event.getTime(),
-        provisioning.serialize(provisioningTopic, event),
-        event.getProvenance(),
-        null);
+    prepareProvisioning(key, event, this::sendNow);
   }
 
   @Override
   public void agent(String key, AgentEvent event) {
-    sendEvent(
-        EventType.AGENT,
-        agentTopic,
-        key,
-        event.getTime(),
-        agents.serialize(agentTopic, event),
-        event.getProvenance(),
-        null);
+    prepareAgent(key, event, this::sendNow);
   }
 
   @Override
   public void deadLetter(String key, DeadLetter deadLetter) {
-    sendDeadLetter(key, deadLetter, null);
+    prepareDeadLetter(key, deadLetter, this::sendNow);
+  }
+
+  /**
+   * An event or dead letter encoded and ready to send: what a parsing thread hands to the thread
+   * that sends, so that encoding runs in parallel and sending stays in order.
+   */
+  public record Prepared(
+      EventType type, ProducerRecord<byte[], byte[]> record, DeadLetterReason reason) {}
+
+  /**
+   * A {@link ParseOutput} that encodes (in the calling thread) into {@code into}, for {@link
+   * #send}.
+   */
+  public ParseOutput preparing(List<Prepared> into) {
+    return new ParseOutput() {
+      @Override
+      public void connection(String key, ConnectionEvent event) {
+        prepareConnection(key, event, into::add);
+      }
+
+      @Override
+      public void provisioning(String key, ProvisioningEvent event) {
+        prepareProvisioning(key, event, into::add);
+      }
+
+      @Override
+      public void agent(String key, AgentEvent event) {
+        prepareAgent(key, event, into::add);
+      }
+
+      @Override
+      public void deadLetter(String key, DeadLetter deadLetter) {
+        prepareDeadLetter(key, deadLetter, into::add);
+      }
+    };
+  }
+
+  /** Sends a record prepared by {@link #preparing}. */
+  public void send(Prepared prepared) {
+    send(prepared, null);
+  }
+
+  private void sendNow(Prepared p) {
+    send(p, null);
   }
 
   /** A group of records whose acknowledgements are awaited together (one HTTP request). */
@@ -186,14 +229,47 @@ public final class KafkaEventSink implements ParseOutput, AutoCloseable {
     producer.close();
   }
 
-  private void sendEvent(
+  private void prepareConnection(String key, ConnectionEvent e, Consumer<Prepared> emit) {
+    prepareEvent(
+        EventType.CONNECTION,
+        connectionsTopic,
+        key,
+        e.getTime(),
+        connectionBytes.encode(e),
+        e.getProvenance(),
+        emit);
+  }
+
+  private void prepareProvisioning(String key, ProvisioningEvent e, Consumer<Prepared> emit) {
+    prepareEvent(
+        EventType.PROVISIONING,
+        provisioningTopic,
+        key,
+        e.getTime(),
+        provisioningBytes.encode(e),
+        e.getProvenance(),
+        emit);
+  }
+
+  private void prepareAgent(String key, AgentEvent e, Consumer<Prepared> emit) {
+    prepareEvent(
+        EventType.AGENT,
+        agentTopic,
+        key,
+        e.getTime(),
+        agentBytes.encode(e),
+        e.getProvenance(),
+        emit);
+  }
+
+  private void prepareEvent(
       EventType type,
       String topic,
       String key,
       Instant time,
       byte[] value,
       Provenance provenance,
-      Batch batch) {
+      Consumer<Prepared> emit) {
     if (value.length > maxValueBytes) {
       // the event would be refused by the producer and stop the source: keep it as a dead letter
       DeadLetter dl =
@@ -212,20 +288,18 @@ public final class KafkaEventSink implements ParseOutput, AutoCloseable {
               "avro/binary",
               provenance,
               System.currentTimeMillis());
-      sendDeadLetter(provenance.getSource(), dl, batch);
+      prepareDeadLetter(provenance.getSource(), dl, emit);
       return;
     }
-    metrics.recordIn();
-    send(
-        type,
-        new ProducerRecord<>(
-            topic, null, time.toEpochMilli(), key.getBytes(StandardCharsets.UTF_8), value),
-        batch);
+    emit.accept(
+        new Prepared(
+            type,
+            new ProducerRecord<>(
+                topic, null, time.toEpochMilli(), key.getBytes(StandardCharsets.UTF_8), value),
+            null));
   }
 
-  private void sendDeadLetter(String key, DeadLetter dl, Batch batch) {
-    metrics.recordIn();
-    metrics.recordDeadLetter(dl.getReasonCode());
+  private void prepareDeadLetter(String key, DeadLetter dl, Consumer<Prepared> emit) {
     RecordHeaders headers = new RecordHeaders();
     header(headers, H_REASON_CODE, dl.getReasonCode().name());
     header(headers, H_REASON, dl.getReason());
@@ -237,16 +311,17 @@ public final class KafkaEventSink implements ParseOutput, AutoCloseable {
     header(headers, H_RECORD_INDEX, p.getRecordIndex());
     header(headers, H_REQUEST_ID, p.getRequestId());
     byte[] value = deadLetters.serialize(deadLetterTopic, dl);
-    send(
-        EventType.DEAD_LETTER,
-        new ProducerRecord<>(
-            deadLetterTopic,
-            null,
-            dl.getTime().toEpochMilli(),
-            key.getBytes(StandardCharsets.UTF_8),
-            value,
-            headers),
-        batch);
+    emit.accept(
+        new Prepared(
+            EventType.DEAD_LETTER,
+            new ProducerRecord<>(
+                deadLetterTopic,
+                null,
+                dl.getTime().toEpochMilli(),
+                key.getBytes(StandardCharsets.UTF_8),
+                value,
+                headers),
+            dl.getReasonCode()));
   }
 
   private static void header(RecordHeaders headers, String name, Object value) {
@@ -255,7 +330,12 @@ public final class KafkaEventSink implements ParseOutput, AutoCloseable {
     }
   }
 
-  private void send(EventType type, ProducerRecord<byte[], byte[]> record, Batch batch) {
+  private void send(Prepared prepared, Batch batch) {
+    EventType type = prepared.type();
+    metrics.recordIn();
+    if (prepared.reason() != null) {
+      metrics.recordDeadLetter(prepared.reason());
+    }
     unacknowledged.incrementAndGet();
     if (batch != null) {
       batch.pending.incrementAndGet();
@@ -274,7 +354,7 @@ public final class KafkaEventSink implements ParseOutput, AutoCloseable {
           }
         };
     try {
-      producer.send(record, callback);
+      producer.send(prepared.record(), callback);
     } catch (KafkaException e) {
       callback.onCompletion(null, e);
     }
@@ -293,43 +373,22 @@ public final class KafkaEventSink implements ParseOutput, AutoCloseable {
 
     @Override
     public void connection(String key, ConnectionEvent event) {
-      sendEvent(
-          EventType.CONNECTION,
-          connectionsTopic,
-          key,
-          event.getTime(),
-          connections.serialize(connectionsTopic, event),
-          event.getProvenance(),
-          this);
+      prepareConnection(key, event, p -> send(p, this));
     }
 
     @Override
     public void provisioning(String key, ProvisioningEvent event) {
-      sendEvent(
-          EventType.PROVISIONING,
-          provisioningTopic,
-          key,
-          event.getTime(),
-          provisioning.serialize(provisioningTopic, event),
-          event.getProvenance(),
-          this);
+      prepareProvisioning(key, event, p -> send(p, this));
     }
 
     @Override
     public void agent(String key, AgentEvent event) {
-      sendEvent(
-          EventType.AGENT,
-          agentTopic,
-          key,
-          event.getTime(),
-          agents.serialize(agentTopic, event),
-          event.getProvenance(),
-          this);
+      prepareAgent(key, event, p -> send(p, this));
     }
 
     @Override
     public void deadLetter(String key, DeadLetter deadLetter) {
-      sendDeadLetter(key, deadLetter, this);
+      prepareDeadLetter(key, deadLetter, p -> send(p, this));
     }
 
     /** No more records will be added; completion can now be reached. */
@@ -389,6 +448,46 @@ public final class KafkaEventSink implements ParseOutput, AutoCloseable {
       if (pending.decrementAndGet() == 0) {
         done.complete(null);
       }
+    }
+  }
+
+  /**
+   * The bytes of one event type: the {@link FastAvroEncoder} when the topics use single-object
+   * encoding, checked against the topic's serde on the first records (and given up, with a warning,
+   * on the first difference); the serde otherwise.
+   */
+  private static final class Encoding<T extends SpecificRecord> {
+    private static final int CHECKED = 1000;
+
+    private final String topic;
+    private final Serializer<T> serde;
+    private final ThreadLocal<FastAvroEncoder> fast;
+    private final AtomicLong checked = new AtomicLong();
+    private volatile boolean useFast;
+
+    Encoding(String topic, Serializer<T> serde, Schema schema, boolean singleObject) {
+      this.topic = topic;
+      this.serde = serde;
+      this.fast = ThreadLocal.withInitial(() -> FastAvroEncoder.compile(schema));
+      this.useFast = singleObject && FastAvroEncoder.compile(schema) != null;
+    }
+
+    byte[] encode(T record) {
+      if (!useFast) {
+        return serde.serialize(topic, record);
+      }
+      byte[] bytes = fast.get().encode((IndexedRecord) record);
+      if (checked.get() < CHECKED && checked.incrementAndGet() <= CHECKED) {
+        byte[] reference = serde.serialize(topic, record);
+        if (!Arrays.equals(bytes, reference)) {
+          useFast = false;
+          LOG.warn(
+              "the compiled Avro encoder of {} differs from the serde: using the serde (slower)",
+              record.getSchema().getFullName());
+          return reference;
+        }
+      }
+      return bytes;
     }
   }
 

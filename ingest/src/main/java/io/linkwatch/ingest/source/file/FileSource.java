@@ -60,6 +60,7 @@ public final class FileSource {
    * @param maxRecordBytes largest unit read as one
    * @param exclude file name globs a folder scan skips
    * @param machine machine of agent logs, or {@code null} for the folder name
+   * @param parseThreads threads that parse and encode JSON (records are sent in file order)
    */
   public record Options(
       List<Path> inputs,
@@ -68,7 +69,8 @@ public final class FileSource {
       long flushIntervalMs,
       int maxRecordBytes,
       List<String> exclude,
-      String machine) {}
+      String machine,
+      int parseThreads) {}
 
   private final Options options;
   private final AzureLogParser azure;
@@ -87,6 +89,7 @@ public final class FileSource {
   private long lastFlush;
   private int filesRead;
   private BooleanSupplier stop = () -> false;
+  private ParallelParser parallel;
 
   public FileSource(
       Options options,
@@ -130,6 +133,12 @@ public final class FileSource {
         files.size(),
         totalBytes >> 20,
         options.follow() ? ", then following" : "");
+    parallel =
+        new ParallelParser(
+            Math.max(1, options.parseThreads()),
+            () -> azure.copy(),
+            sink,
+            (file, after) -> advanced(file, after.offset(), after.line(), after.size()));
     try {
       while (!stop.getAsBoolean()) {
         boolean progressed = false;
@@ -143,6 +152,7 @@ public final class FileSource {
           break;
         }
         if (!progressed) {
+          parallel.drain();
           flushAndCheckpoint();
           report();
           sleep(options.pollMs());
@@ -151,7 +161,9 @@ public final class FileSource {
           files = now;
         }
       }
+      parallel.drain();
     } finally {
+      parallel.close();
       flushAndCheckpoint();
       report();
     }
@@ -228,23 +240,20 @@ public final class FileSource {
       while (true) {
         JsonUnits.Result r = units.next();
         if (r == JsonUnits.Result.UNIT) {
-          long t0 = System.nanoTime();
-          azure.parseUnit(
-              buf,
-              units.unitStart(),
-              units.unitEnd() - units.unitStart(),
-              Origin.line(SourceKind.FILE, source, units.unitLine()),
-              sink);
-          sink.metrics().recordParse(System.nanoTime() - t0);
+          parallel.add(units.unitStart(), units.unitEnd(), units.unitLine());
           start = units.position();
-          advanced(file, base + start, units.line(), ch.size());
+          if (parallel.full()) {
+            parallel.submit(buf, source, file, position(base + start, units.line(), ch));
+          }
         } else if (r == JsonUnits.Result.END) {
           start = units.position();
-          advanced(file, base + start, units.line(), ch.size());
+          parallel.submit(buf, source, file, position(base + start, units.line(), ch));
           break;
         } else {
           start = units.unitStart();
           units.rewind();
+          // the buffer is about to move: hand over what is complete
+          parallel.submit(buf, source, file, position(base + start, units.unitLine(), ch));
           if (filled - start > options.maxRecordBytes()) {
             long skippedTo = skipOversized(ch, file, source, base + start, start, filled - start);
             if (skippedTo < 0) {
@@ -271,6 +280,7 @@ public final class FileSource {
   private long skipOversized(
       FileChannel ch, Path file, String source, long offset, int at, int have) throws IOException {
     long line = units.unitLine();
+    parallel.drain(); // the dead letter goes after the records before it
     ByteBuffer probe = ByteBuffer.allocate(64 * 1024);
     long p = offset + have;
     long end = -1;
@@ -416,6 +426,11 @@ public final class FileSource {
       }
     }
     return -1;
+  }
+
+  private static Checkpoint.Position position(long offset, long line, FileChannel ch)
+      throws IOException {
+    return new Checkpoint.Position(offset, line, ch.size());
   }
 
   private void advanced(Path file, long offset, long line, long size) {
