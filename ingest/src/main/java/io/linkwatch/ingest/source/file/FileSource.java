@@ -70,7 +70,28 @@ public final class FileSource {
       int maxRecordBytes,
       List<String> exclude,
       String machine,
-      int parseThreads) {}
+      int parseThreads) {
+
+    /** Options with as many parse threads as processors (at most 4). */
+    public Options(
+        List<Path> inputs,
+        boolean follow,
+        long pollMs,
+        long flushIntervalMs,
+        int maxRecordBytes,
+        List<String> exclude,
+        String machine) {
+      this(
+          inputs,
+          follow,
+          pollMs,
+          flushIntervalMs,
+          maxRecordBytes,
+          exclude,
+          machine,
+          Math.min(4, Runtime.getRuntime().availableProcessors()));
+    }
+  }
 
   private final Options options;
   private final AzureLogParser azure;
