@@ -434,7 +434,7 @@ final class DemoRun implements Callable<Integer> {
           long quiet = System.nanoTime() - watcher.lastActivityNanos();
           long since = System.nanoTime() - caughtUpAt;
           boolean settled = watcher.firing() == 0 && quiet > SETTLE.toNanos();
-          if (settled || since > SETTLE_MAX.toNanos() || (o.follow && quiet > SETTLE.toNanos())) {
+          if (settled || since > SETTLE_MAX.toNanos()) {
             return null;
           }
           phase =
@@ -516,9 +516,21 @@ final class DemoRun implements Callable<Integer> {
         return ExitCode.FAILED;
       }
       console.progress(progress.line("live", console));
-      Thread.sleep(1000);
+      try {
+        Thread.sleep(1000);
+      } catch (InterruptedException e) {
+        interrupted = true; // Ctrl-C: the way to stop following
+      }
     }
     console.endProgress();
+    console.line(
+        String.format(
+            Locale.ROOT,
+            "Stopped: %,d events, %,d incidents, %d alerts fired and %d resolved in this run.",
+            live.eventsOut(),
+            watcher.incidentCount(),
+            watcher.fired(),
+            watcher.resolved()));
     return ExitCode.OK;
   }
 
@@ -567,8 +579,10 @@ final class DemoRun implements Callable<Integer> {
     b.append(
         String.format(
             Locale.ROOT,
-            "  alerts        %d fired, %d resolved, %d still firing%s%n",
+            "  alerts        %d fired (%d of them inhibited: explained by a wider alert), %d"
+                + " resolved, %d still firing%s%n",
             watcher.fired(),
+            watcher.inhibited(),
             watcher.resolved(),
             watcher.firing(),
             watcher.revised() == 0

@@ -148,9 +148,21 @@ final class RunWatcher implements Runnable, AutoCloseable {
     return List.copyOf(transitions);
   }
 
-  /** Firing episodes (alert ids) that started in this run. */
+  /**
+   * Firing episodes (alert ids) that started in this run: paged ({@code FIRED}) or explained by a
+   * wider alert from the start ({@code INHIBITED}).
+   */
   synchronized long fired() {
-    return episodes(AlertTransition.FIRED);
+    return episodes(AlertTransition.FIRED) + inhibited();
+  }
+
+  /** Episodes that began inhibited. */
+  synchronized long inhibited() {
+    return transitions.stream()
+        .filter(a -> a.getTransition() == AlertTransition.INHIBITED && a.getSequence() <= 1)
+        .map(Alert::getAlertId)
+        .distinct()
+        .count();
   }
 
   private long episodes(AlertTransition t) {
