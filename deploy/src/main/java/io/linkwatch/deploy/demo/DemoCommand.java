@@ -35,7 +35,10 @@ import picocli.CommandLine.Spec;
     name = "demo",
     sortOptions = false,
     description = {
-      "Run everything in one process on a simulated fleet: a real Kafka broker (KRaft), the"
+      "Everything in one process on a simulated fleet: alerts as they fire, a dashboard, a"
+          + " summary.",
+      "",
+      "A real Kafka broker (KRaft), the"
           + " linkwatch topics and default rules, a fleet of devices on IoT hubs, DPS instances"
           + " and Arc machines writing the logs Azure would export (with scripted incidents),"
           + " ingest, streams and sink. Prints each alert as it fires and resolves, serves the"

@@ -53,6 +53,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
@@ -230,6 +231,10 @@ final class DemoRun implements Callable<Integer> {
     // one machine, one process: fewer, larger transactions (exactly once commits every second
     // instead of every 100 ms) leave the CPU to the work; alerts still come within seconds
     streamsSettings.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "1000");
+    // a loaded laptop can stall a commit for seconds: let the transaction outlive it rather than
+    // fence the producer and migrate the task (Kafka Streams' default is 10 s)
+    streamsSettings.put(
+        StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), "60000");
     streamsSettings.put(StreamsAppConfig.WINDOW_PARTITIONS, Integer.toString(PARTITIONS));
     StreamsRunner streams = new StreamsRunner(streamsSettings);
     open.add(0, streams);
@@ -838,8 +843,13 @@ final class DemoRun implements Callable<Integer> {
     if (LoggerFactory.getLogger("io.linkwatch") instanceof ch.qos.logback.classic.Logger l
         && (l.getLevel() == null || l.getLevel().isGreaterOrEqual(Level.INFO))) {
       l.setLevel(Level.WARN);
-      if (LoggerFactory.getLogger("io.micrometer") instanceof ch.qos.logback.classic.Logger m) {
-        m.setLevel(Level.ERROR);
+      // the embedded broker and the clients log what they recover from (a fenced producer, a
+      // retried append) at ERROR; the demo reports a role that really stops in one line itself
+      for (String name :
+          List.of("io.micrometer", "kafka", "state.change.logger", "org.apache.kafka")) {
+        if (LoggerFactory.getLogger(name) instanceof ch.qos.logback.classic.Logger m) {
+          m.setLevel(Level.OFF);
+        }
       }
     }
   }

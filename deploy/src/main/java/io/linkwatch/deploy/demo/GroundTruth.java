@@ -139,13 +139,16 @@ final class GroundTruth {
         foundByKind.merge(
             i.kind(), incidents.stream().anyMatch(inc -> matches(i, inc)) ? 1 : 0, Integer::sum);
       }
+      boolean benign = list.stream().allMatch(Injected::benign);
       List<Alert> alerts = new ArrayList<>();
       for (Alert a : fired) {
-        if (list.stream().anyMatch(i -> concerns(i, a))) {
+        // on a benign scenario, an alert that a real incident of the same subject explains (the
+        // revoked device renewed its token too, before) is no false alarm
+        if (list.stream().anyMatch(i -> concerns(i, a))
+            && !(benign && injected.stream().anyMatch(i -> !i.benign() && concerns(i, a)))) {
           alerts.add(a);
         }
       }
-      boolean benign = list.stream().allMatch(Injected::benign);
       results.add(
           new ScenarioResult(e.getKey(), injectedByKind, foundByKind, benign, alerts, resolved));
     }

@@ -78,6 +78,31 @@ class GroundTruthTest {
         .hasSize(1);
   }
 
+  @Test
+  void shouldNotCallTheAlertOfARevokedDeviceAFalseAlarmOfItsEarlierRenewals() throws Exception {
+    GroundTruth truth =
+        truth(
+            line("token-renewal", "TOKEN_RENEWAL", true, "hub-1/dev-7", "hub-1", "dev-7", 0, 1),
+            line(
+                "revoked-credentials",
+                "AUTH_FAILURE",
+                false,
+                "hub-1/dev-7",
+                "hub-1",
+                "dev-7",
+                2,
+                30));
+
+    List<GroundTruth.ScenarioResult> results =
+        truth.compare(
+            List.of(),
+            List.of(alert("iothub.auth_failures", AlertTransition.FIRED, "hub-1", "dev-7", 10)));
+
+    assertThat(results.get(0).scenario()).isEqualTo("token-renewal");
+    assertThat(results.get(0).alertsFired()).isEmpty();
+    assertThat(results.get(1).alertsFired()).hasSize(1);
+  }
+
   private GroundTruth truth(String... lines) throws Exception {
     Path file = dir.resolve("truth.jsonl");
     Files.write(file, List.of(lines));
