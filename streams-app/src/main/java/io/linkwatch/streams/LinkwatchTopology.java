@@ -14,6 +14,7 @@ import io.linkwatch.streams.correlate.CorrelationStage;
 import io.linkwatch.streams.correlate.ScopeSignal;
 import io.linkwatch.streams.dedup.Dedup;
 import io.linkwatch.streams.metrics.PipelineMetrics;
+import io.linkwatch.streams.time.Ticks;
 import io.linkwatch.streams.window.RuleChanges;
 import io.linkwatch.streams.window.RulesStore;
 import io.linkwatch.streams.window.ViewObservation;
@@ -55,6 +56,9 @@ public final class LinkwatchTopology {
 
   /** The repartition of hub/DPS-wide signals to the scope detector (by hub or DPS instance). */
   public static final String SCOPE_REPARTITION = "linkwatch-scope-signals";
+
+  /** The repartition of the hub-wide detector's observations to the window engine (by series). */
+  public static final String SCOPE_OBSERVATIONS_REPARTITION = "linkwatch-scope-observations";
 
   private final StreamsSettings settings;
   private final Topics topics;
@@ -154,11 +158,12 @@ public final class LinkwatchTopology {
                 Named.as("linkwatch-incidents-merge-provisioning"))
             .merge(
                 agent.get(branch("agent", "incidents")),
-                Named.as("linkwatch-incidents-merge-agent"))
-            .merge(
-                scope.get(branch("scopes", "incidents")),
-                Named.as("linkwatch-incidents-merge-scopes"));
-    emitIncidents(incidents);
+                Named.as("linkwatch-incidents-merge-agent"));
+    emitIncidents(incidents, "linkwatch-incidents");
+    // the detector writes through its own sink, so that it stays a sub-topology of its own: its
+    // event time is that of the hub-wide signals, not that of the raw inputs, which a task can
+    // read far ahead of the repartitioned signals (a replay of pre-loaded topics does)
+    emitIncidents(scope.get(branch("scopes", "incidents")), "linkwatch-scope-incidents");
 
     KStream<String, Object> observations =
         conn.get(branch("connections", "observations"))
@@ -167,11 +172,9 @@ public final class LinkwatchTopology {
                 Named.as("linkwatch-observations-merge-provisioning"))
             .merge(
                 agent.get(branch("agent", "observations")),
-                Named.as("linkwatch-observations-merge-agent"))
-            .merge(
-                scope.get(branch("scopes", "observations")),
-                Named.as("linkwatch-observations-merge-scopes"));
-    KStream<String, Object> windows = window(observations);
+                Named.as("linkwatch-observations-merge-agent"));
+    KStream<String, Object> windows =
+        window(observations, scope.get(branch("scopes", "observations")));
     Map<String, KStream<String, Object>> out =
         windows
             .split(Named.as("linkwatch-windows-"))
@@ -240,33 +243,47 @@ public final class LinkwatchTopology {
         .repartition(
             Repartitioned.with(Serdes.String(), ScopeSignal.serde())
                 .withName(SCOPE_REPARTITION)
+                .withStreamPartitioner(Ticks.partitioner(ScopeSignal::isTick))
                 .withNumberOfPartitions(settings.windowPartitions()))
         .process(
             CorrelationStage.scopes(settings, topics, ruleChanges, metrics),
             Named.as("linkwatch-scopes-detect"));
   }
 
-  /** The window engine: one repartition of view observations by series, then the engine. */
-  private KStream<String, Object> window(KStream<String, Object> observations) {
+  /**
+   * The window engine: view observations repartitioned by series (those of the correlators and,
+   * through a repartition of its own, those of the hub-wide detector), then the engine.
+   */
+  private KStream<String, Object> window(
+      KStream<String, Object> observations, KStream<String, Object> scopeObservations) {
+    KStream<String, ViewObservation> fromScopes =
+        scopeObservations
+            .mapValues(v -> (ViewObservation) v, Named.as("linkwatch-scope-observations-typed"))
+            .repartition(
+                Repartitioned.with(Serdes.String(), ViewObservation.serde())
+                    .withName(SCOPE_OBSERVATIONS_REPARTITION)
+                    .withStreamPartitioner(Ticks.partitioner(ViewObservation::isTick))
+                    .withNumberOfPartitions(settings.windowPartitions()));
     return observations
         .mapValues(v -> (ViewObservation) v, Named.as("linkwatch-observations-typed"))
         .repartition(
             Repartitioned.with(Serdes.String(), ViewObservation.serde())
                 .withName(OBSERVATIONS_REPARTITION)
+                .withStreamPartitioner(Ticks.partitioner(ViewObservation::isTick))
                 .withNumberOfPartitions(settings.windowPartitions()))
+        .merge(fromScopes, Named.as("linkwatch-observations-merge-scopes"))
         .process(
             WindowStage.engine(settings, topics, ruleChanges, metrics),
             Named.as("linkwatch-window-engine"));
   }
 
-  private void emitIncidents(KStream<String, Object> incidents) {
+  private void emitIncidents(KStream<String, Object> incidents, String name) {
     Topic<String, Incident> topic = topics.incidents();
     incidents
-        .mapValues(v -> (Incident) v, Named.as("linkwatch-incidents-typed"))
+        .mapValues(v -> (Incident) v, Named.as(name + "-typed"))
         .to(
             topic.name(),
-            Produced.with(topic.keySerde(), topic.valueSerde())
-                .withName("linkwatch-incidents-sink"));
+            Produced.with(topic.keySerde(), topic.valueSerde()).withName(name + "-sink"));
   }
 
   private void emitAggregates(KStream<String, Object> aggregates) {

@@ -57,6 +57,7 @@ class StreamsRoleIT {
         .streamsConfig(kafka.uniqueName("linkwatch-it"))
         .forEach((k, v) -> settings.put(k, v.toString()));
     settings.put("streams.grace.ms", "30000");
+    settings.put("streams.correlation.grace.ms", "30000");
     settings.put(
         "streams.idle.close.ms", "600000"); // the test's own pauses must not close anything
     settings.put("streams.window.partitions", "3");

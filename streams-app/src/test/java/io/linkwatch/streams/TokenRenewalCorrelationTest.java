@@ -15,7 +15,11 @@ class TokenRenewalCorrelationTest {
 
   private static final Instant T0 = Instant.parse("2026-01-01T10:00:00Z");
   private final TopologyFixture f =
-      new TopologyFixture(Map.of("streams.grace.ms", 30_000L, "streams.idle.close.ms", 5_000L));
+      new TopologyFixture(
+          Map.of(
+              "streams.grace.ms", 30_000L,
+              "streams.correlation.grace.ms", 30_000L,
+              "streams.idle.close.ms", 5_000L));
 
   @AfterEach
   void close() {
@@ -98,8 +102,10 @@ class TokenRenewalCorrelationTest {
     for (int i = 0; i < 10; i++) {
       f.send(Events.unauthorized("hub1", "revoked", at(i * 120)));
       f.send(Events.closedRemotely("hub1", "revoked", at(i * 120 + 1)));
+      f.advanceTo(at(i * 120 + 110)); // the rest of the fleet keeps event time moving
     }
-    f.advanceTo(at(10 * 120 + 3600));
+    f.advanceTo(at(10 * 120 + 120));
+    f.advanceTo(at(10 * 120 + 120 + 16 * 60)); // 15 min without a new attempt closes it
 
     List<Incident> incidents = f.incidents();
     assertThat(incidents).extracting(Incident::getKind).containsOnly(IncidentKind.AUTH_FAILURE);

@@ -24,6 +24,7 @@ public final class StreamsAppConfig extends AbstractConfig {
   public static final String DEDUP_RETENTION_MS = "streams.dedup.retention.ms";
   public static final String GRACE_MS = "streams.grace.ms";
   public static final String RECONNECT_WINDOW_MS = "streams.correlation.reconnect.window.ms";
+  public static final String CORRELATION_GRACE_MS = "streams.correlation.grace.ms";
   public static final String DEVICE_STATE_TTL_MS = "streams.correlation.state.ttl.ms";
   public static final String INCIDENT_IDLE_MS = "streams.incident.idle.close.ms";
   public static final String EVIDENCE_MAX = "streams.incident.evidence.max";
@@ -98,6 +99,15 @@ public final class StreamsAppConfig extends AbstractConfig {
         Duration.ofSeconds(60),
         "A 401003 followed by a successful deviceConnect within this time is a SAS token renewal"
             + " (TOKEN_RENEWAL); without it, an authentication failure (AUTH_FAILURE).");
+    longMs(
+        def,
+        order,
+        CORRELATION_GRACE_MS,
+        Duration.ofMinutes(15),
+        "Grace (event time) before a 401003 without its reconnect is declared an authentication"
+            + " failure: the reconnect of a renewal may arrive this late and still make it benign."
+            + " Larger than the window grace on purpose: a late reconnect turns a verdict around,"
+            + " a late record in a window only revises a count. A renewal is decided at once.");
     longMs(
         def,
         order,

@@ -95,10 +95,20 @@ final class ConnectionCorrelator extends Correlator<ConnectionEvent> {
       DeviceState.addBounded(s.recent401, ref);
       DeviceState.Pending p =
           new DeviceState.Pending(ref, Dims.str(e.getProtocol()), sdkFamily, e.getAuthType());
+      // The device failed again after an earlier 401003's reconnect window, without reconnecting
+      // in between: the earlier one was no renewal (a renewing device reconnects within seconds
+      // and renews again only an hour later). Decide it now instead of waiting for the grace.
+      for (Iterator<DeviceState.Pending> it = s.pending.iterator(); it.hasNext(); ) {
+        DeviceState.Pending q = it.next();
+        if (q.ref().time() + settings.reconnectWindowMs() < t) {
+          it.remove();
+          authFailure(who, s, q, wm);
+        }
+      }
       EventRef reconnect = firstConnectAfter(s, t);
       if (reconnect != null) {
         renewal(who, s, List.of(p), reconnect);
-      } else if (t + settings.reconnectWindowMs() + settings.graceMs() <= wm) {
+      } else if (t + settings.reconnectWindowMs() + settings.correlationGraceMs() <= wm) {
         metrics.late("correlation", false);
         authFailure(who, s, p, wm);
       } else if (s.pending.size() < DeviceState.MAX_PENDING) {
@@ -143,10 +153,8 @@ final class ConnectionCorrelator extends Correlator<ConnectionEvent> {
         legacy(who, e, ref, sdkFamily);
       }
     } else if (secondary) {
-      if (s.lastSecondary == Long.MIN_VALUE || t - s.lastSecondary > settings.reconnectWindowMs()) {
-        s.lastSecondary = t;
-        secondaryIncident(who, s, ref, code);
-      }
+      s.lastSecondary = t;
+      secondaryIncident(who, s, ref, code);
     }
     reschedule(key, s, wm);
   }
@@ -386,6 +394,7 @@ final class ConnectionCorrelator extends Correlator<ConnectionEvent> {
     for (EventRef r : evidence) {
       s.openAuth.add(r, settings.evidenceMax());
     }
+    s.openAuth.touched = Math.max(s.openAuth.touched, wm);
     if (opened) {
       s.openAuth.emittedCount = s.openAuth.eventCount;
       emit(authIncident(who, s.openAuth, p.authType()));
@@ -534,12 +543,12 @@ final class ConnectionCorrelator extends Correlator<ConnectionEvent> {
         Incidents.Subject.device(key.substring(0, Math.max(0, slash)), key.substring(slash + 1));
     for (Iterator<DeviceState.Pending> it = s.pending.iterator(); it.hasNext(); ) {
       DeviceState.Pending p = it.next();
-      if (p.ref().time() + settings.reconnectWindowMs() + settings.graceMs() <= wm) {
+      if (p.ref().time() + settings.reconnectWindowMs() + settings.correlationGraceMs() <= wm) {
         it.remove();
         authFailure(who, s, p, wm);
       }
     }
-    if (s.openAuth != null && s.openAuth.end + settings.incidentIdleMs() <= wm) {
+    if (s.openAuth != null && idleSince(s.openAuth) + settings.incidentIdleMs() <= wm) {
       closeAuth(who, s);
     }
     if (s.idle() && s.lastSeen + settings.deviceStateTtlMs() <= wm) {
@@ -549,14 +558,21 @@ final class ConnectionCorrelator extends Correlator<ConnectionEvent> {
     reschedule(key, s, wm);
   }
 
+  /** An open incident is idle from its last evidence or verdict, whichever is later. */
+  private static long idleSince(OpenIncident o) {
+    return Math.max(o.end, o.touched);
+  }
+
   private void reschedule(String key, DeviceState s, long wm) {
-    s.prune(wm - 2 * settings.reconnectWindowMs() - settings.graceMs());
+    s.prune(wm - 2 * settings.reconnectWindowMs() - settings.correlationGraceMs());
     long due = s.lastSeen + settings.deviceStateTtlMs();
     for (DeviceState.Pending p : s.pending) {
-      due = Math.min(due, p.ref().time() + settings.reconnectWindowMs() + settings.graceMs());
+      due =
+          Math.min(
+              due, p.ref().time() + settings.reconnectWindowMs() + settings.correlationGraceMs());
     }
     if (s.openAuth != null) {
-      due = Math.min(due, s.openAuth.end + settings.incidentIdleMs());
+      due = Math.min(due, idleSince(s.openAuth) + settings.incidentIdleMs());
     }
     if (s.timerAt == 0 || due < s.timerAt) {
       if (s.timerAt != 0) {

@@ -7,9 +7,11 @@ import io.linkwatch.streams.recent.RecentIndex;
 import io.linkwatch.streams.signal.EventRef;
 import io.linkwatch.streams.signal.Observation;
 import io.linkwatch.streams.time.EventClock;
+import io.linkwatch.streams.time.Ticks;
 import io.linkwatch.streams.time.TimerIndex;
 import io.linkwatch.streams.window.ObservationRouter;
 import io.linkwatch.streams.window.ViewLookup;
+import io.linkwatch.streams.window.ViewObservation;
 import java.time.Duration;
 import java.util.List;
 import org.apache.kafka.common.serialization.Serializer;
@@ -43,6 +45,8 @@ abstract class Correlator<V> implements Processor<String, V, String, Object> {
   private ObservationRouter router;
   private final Serializer<Incident> incidentSerializer;
   private RecentIndex recentIncidents;
+  private long lastTick = Long.MIN_VALUE;
+  private final boolean emitsTicks;
 
   Correlator(
       StreamsSettings settings,
@@ -51,6 +55,18 @@ abstract class Correlator<V> implements Processor<String, V, String, Object> {
       String timerStoreName,
       String incidentStoreName,
       Serializer<Incident> incidentSerializer) {
+    this(settings, lookup, metrics, timerStoreName, incidentStoreName, incidentSerializer, true);
+  }
+
+  Correlator(
+      StreamsSettings settings,
+      ViewLookup lookup,
+      PipelineMetrics metrics,
+      String timerStoreName,
+      String incidentStoreName,
+      Serializer<Incident> incidentSerializer,
+      boolean emitsTicks) {
+    this.emitsTicks = emitsTicks;
     this.settings = settings;
     this.incidentSerializer = incidentSerializer;
     this.lookup = lookup;
@@ -89,13 +105,37 @@ abstract class Correlator<V> implements Processor<String, V, String, Object> {
 
   abstract void onTimer(String subject, long dueAt, long watermark);
 
+  /** Sees each record before the watermark is computed (the scope detector reads ticks here). */
+  void onBeforeRecord(Record<String, V> record) {}
+
+  /** For the scope detector: ticks of its upstream tasks. */
+  protected void upstreamTick(String upstream, long watermark) {
+    clock.onUpstreamTick(upstream, watermark);
+  }
+
   @Override
   public final void process(Record<String, V> record) {
+    onBeforeRecord(record);
     long wm = clock.onRecord();
     fireDue(wm);
     recentIncidents.expire(wm);
     if (record.value() != null) {
       handle(record, wm);
+    }
+    tick(wm);
+  }
+
+  /** Broadcasts a tick downstream when the watermark enters a new minute (see {@link Ticks}). */
+  private void tick(long wm) {
+    if (!emitsTicks) {
+      return;
+    }
+    long minute = Math.floorDiv(wm, Ticks.INTERVAL_MS);
+    if (minute > lastTick) {
+      lastTick = minute;
+      String self = context.taskId().toString();
+      context.forward(new Record<>(Ticks.KEY, ViewObservation.tick(self, wm), wm));
+      context.forward(new Record<>(Ticks.KEY, ScopeSignal.tick(self, wm), wm));
     }
   }
 

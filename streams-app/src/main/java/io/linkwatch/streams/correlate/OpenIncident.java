@@ -23,6 +23,10 @@ final class OpenIncident {
   int eventCount;
   int emittedCount;
   int revision;
+
+  /** Event-time watermark of the last verdict or evidence: idleness is measured from it. */
+  long touched;
+
   final List<EventRef> evidence = new ArrayList<>();
   final Map<String, String> dimensions = new TreeMap<>();
 
@@ -45,6 +49,7 @@ final class OpenIncident {
         .writeVarInt(eventCount)
         .writeVarInt(emittedCount)
         .writeVarInt(revision)
+        .writeVarLong(touched)
         .writeVarInt(evidence.size());
     evidence.forEach(e -> e.write(w));
     w.writeVarInt(dimensions.size());
@@ -60,6 +65,7 @@ final class OpenIncident {
     o.eventCount = r.readVarInt();
     o.emittedCount = r.readVarInt();
     o.revision = r.readVarInt();
+    o.touched = r.readVarLong();
     int n = r.readVarInt();
     for (int i = 0; i < n; i++) {
       o.evidence.add(EventRef.read(r));

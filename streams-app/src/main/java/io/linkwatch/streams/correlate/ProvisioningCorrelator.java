@@ -212,7 +212,12 @@ final class ProvisioningCorrelator extends Correlator<ProvisioningEvent> {
     Integer http = p.getHttpStatus();
     boolean throttledOrServer = http != null && (http == 429 || http >= 500);
 
-    if (attestation && !success && !throttledOrServer) {
+    if (attestation && success) {
+      s.lastAttestationSuccess = Math.max(s.lastAttestationSuccess, t);
+    }
+    // a failure older than a success already seen arrived late: it belongs to an episode that is
+    // over, so it opens nothing (it still counts in the signals)
+    if (attestation && !success && !throttledOrServer && t > s.lastAttestationSuccess) {
       if (s.openAttestation == null) {
         OpenIncident o = new OpenIncident();
         o.incidentId =

@@ -19,6 +19,7 @@ final class RegistrationState {
   OpenIncident openAttestation;
   OpenIncident openFlap;
   boolean legacyReported;
+  long lastAttestationSuccess = Long.MIN_VALUE;
   long lastSeen;
   long timerAt;
 
@@ -34,7 +35,10 @@ final class RegistrationState {
     if (openFlap != null) {
       openFlap.write(w);
     }
-    w.writeBoolean(legacyReported).writeVarLong(lastSeen).writeVarLong(timerAt);
+    w.writeBoolean(legacyReported)
+        .writeVarLong(lastAttestationSuccess)
+        .writeVarLong(lastSeen)
+        .writeVarLong(timerAt);
     return w.toByteArray();
   }
 
@@ -57,6 +61,7 @@ final class RegistrationState {
       s.openFlap = OpenIncident.read(r);
     }
     s.legacyReported = r.readBoolean();
+    s.lastAttestationSuccess = r.readVarLong();
     s.lastSeen = r.readVarLong();
     s.timerAt = r.readVarLong();
     return s;

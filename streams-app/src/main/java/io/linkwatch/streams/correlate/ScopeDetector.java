@@ -48,7 +48,7 @@ final class ScopeDetector extends Correlator<ScopeSignal> {
       ViewLookup lookup,
       PipelineMetrics metrics,
       org.apache.kafka.common.serialization.Serializer<io.linkwatch.avro.Incident> incidents) {
-    super(settings, lookup, metrics, TIMERS, INCIDENTS, incidents);
+    super(settings, lookup, metrics, TIMERS, INCIDENTS, incidents, false);
     this.half = Math.max(1, settings.outageWindowMs() / 2);
   }
 
@@ -59,8 +59,18 @@ final class ScopeDetector extends Correlator<ScopeSignal> {
   }
 
   @Override
+  void onBeforeRecord(Record<String, ScopeSignal> record) {
+    if (record.value() != null && record.value().isTick()) {
+      upstreamTick(record.value().entity(), record.value().time());
+    }
+  }
+
+  @Override
   void handle(Record<String, ScopeSignal> record, long wm) {
     ScopeSignal sig = record.value();
+    if (sig.isTick()) {
+      return; // it moved the watermark (and fired what was due): nothing else to do
+    }
     String key = record.key();
     long b = Math.floorDiv(sig.time(), half) * half;
     long lastEnd = b + 2 * half;

@@ -20,7 +20,17 @@ public record ScopeSignal(Kind kind, String scope, String entity, long time, Eve
   public enum Kind {
     PLAIN_DISCONNECT,
     SERVER_ERROR,
-    THROTTLE
+    THROTTLE,
+    /** No event: the upstream watermark entered a new minute (see {@code Ticks}). */
+    TICK
+  }
+
+  static ScopeSignal tick(String upstream, long watermark) {
+    return new ScopeSignal(Kind.TICK, "", upstream, watermark, null);
+  }
+
+  public boolean isTick() {
+    return kind == Kind.TICK;
   }
 
   private static final int VERSION = 1;

@@ -26,6 +26,9 @@ public final class EventClock {
   private long lastRecordWall;
   private long streamTimeAtLastRecord = Long.MIN_VALUE;
 
+  /** Upstream task id to {its last ticked watermark, wall-clock time of that tick}. */
+  private final java.util.Map<String, long[]> upstreams = new java.util.TreeMap<>();
+
   public EventClock(long idleMs) {
     this.idleMs = idleMs;
   }
@@ -36,6 +39,48 @@ public final class EventClock {
     byte[] persisted = store.get(KEY);
     idleWatermark = persisted == null ? Long.MIN_VALUE : ByteBuffer.wrap(persisted).getLong();
     lastRecordWall = context.currentSystemTimeMs();
+    try (var it = store.range(UPSTREAM, UPSTREAM + '\uffff')) {
+      while (it.hasNext()) {
+        var kv = it.next();
+        upstreams.put(
+            kv.key.substring(UPSTREAM.length()),
+            new long[] {ByteBuffer.wrap(kv.value).getLong(), lastRecordWall});
+      }
+    }
+  }
+
+  private static final String UPSTREAM = TimerIndex.RESERVED_PREFIX + "upstream|";
+
+  /**
+   * A tick from an upstream task (see {@link Ticks}): below a repartition, the watermark is the
+   * smallest of the upstream tasks' watermarks (as in Flink), so that a task that reads ahead of
+   * another upstream task does not close windows the slower one still feeds. An upstream that
+   * stopped ticking (its input ended, it moved away) is ignored after {@code 3 x idleMs} of wall
+   * clock.
+   */
+  public void onUpstreamTick(String upstream, long watermark) {
+    long[] u = upstreams.computeIfAbsent(upstream, k -> new long[] {Long.MIN_VALUE, 0});
+    if (watermark > u[0]) {
+      u[0] = watermark;
+      store.put(UPSTREAM + upstream, ByteBuffer.allocate(8).putLong(watermark).array());
+    }
+    u[1] = context.currentSystemTimeMs();
+  }
+
+  /** The event time the task's input has reached. */
+  private long base() {
+    long streamTime = Math.max(context.currentStreamTimeMs(), streamTimeAtLastRecord);
+    if (upstreams.isEmpty()) {
+      return streamTime;
+    }
+    long now = context.currentSystemTimeMs();
+    long min = Long.MAX_VALUE;
+    for (long[] u : upstreams.values()) {
+      if (now - u[1] <= 3 * idleMs) {
+        min = Math.min(min, u[0]);
+      }
+    }
+    return min == Long.MAX_VALUE ? streamTime : Math.min(min, streamTime);
   }
 
   /** Called for each record; returns the watermark. */
@@ -46,7 +91,7 @@ public final class EventClock {
   }
 
   public long watermark() {
-    return Math.max(Math.max(context.currentStreamTimeMs(), streamTimeAtLastRecord), idleWatermark);
+    return Math.max(base(), idleWatermark);
   }
 
   /**

@@ -32,6 +32,19 @@ public record ViewObservation(
 
   private static final int VERSION = 1;
 
+  /** The view id of a tick (see {@code Ticks}): moves the engine's event time, nothing else. */
+  public static final String TICK_VIEW = "~tick";
+
+  /** A tick of an upstream task; the task id travels in {@code incidentId}. */
+  public static ViewObservation tick(String upstream, long watermark) {
+    return new ViewObservation(
+        TICK_VIEW, 0, java.util.Map.of(), false, 0, 0, watermark, null, upstream);
+  }
+
+  public boolean isTick() {
+    return TICK_VIEW.equals(viewId);
+  }
+
   byte[] encode() {
     BinaryWriter w = new BinaryWriter(160);
     w.writeByte(VERSION).writeString(viewId).writeVarInt(viewVersion);

@@ -103,12 +103,15 @@ final class WindowEngine implements Processor<String, ViewObservation, String, O
 
   @Override
   public void process(Record<String, ViewObservation> record) {
+    if (record.value() != null && record.value().isTick()) {
+      clock.onUpstreamTick(record.value().incidentId(), record.value().time());
+    }
     long wm = clock.onRecord();
     fireDue(wm);
     recent.expire(wm);
     ViewObservation o = record.value();
-    if (o == null || record.key() == null) {
-      return;
+    if (o == null || record.key() == null || o.isTick()) {
+      return; // a tick only moves the watermark (see Ticks)
     }
     View v = lookup.registry().view(o.viewId());
     if (v == null) {
