@@ -89,9 +89,10 @@ public final class StreamsAppConfig extends AbstractConfig {
         order,
         GRACE_MS,
         Duration.ofMinutes(2),
-        "Grace period (event time) for out-of-order records: windows close and correlations are"
-            + " decided when the watermark passes their end plus this grace. Azure logs can arrive"
-            + " minutes late.");
+        "Grace period (event time) for out-of-order records: windows (aggregates, rule views, the"
+            + " hub-wide detector) close when the watermark passes their end plus this grace; later"
+            + " records revise or are counted as late. Authentication verdicts have their own,"
+            + " streams.correlation.grace.ms.");
     longMs(
         def,
         order,

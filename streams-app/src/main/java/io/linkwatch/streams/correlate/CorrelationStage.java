@@ -10,7 +10,7 @@ import io.linkwatch.streams.metrics.PipelineMetrics;
 import io.linkwatch.streams.window.RuleChanges;
 import io.linkwatch.streams.window.ViewLookup;
 import java.time.Duration;
-import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.function.Supplier;
 import org.apache.kafka.common.serialization.Serdes;
@@ -98,7 +98,7 @@ public final class CorrelationStage {
 
       @Override
       public Set<StoreBuilder<?>> stores() {
-        Set<StoreBuilder<?>> stores = new HashSet<>();
+        Set<StoreBuilder<?>> stores = new LinkedHashSet<>(); // ordered: a stable description
         for (String name : stateStores) {
           stores.add(
               Stores.keyValueStoreBuilder(

@@ -35,29 +35,30 @@ public final class WindowStage {
 
       @Override
       public Set<StoreBuilder<?>> stores() {
-        return Set.of(
-            Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(WindowEngine.SERIES),
-                Serdes.String(),
-                Serdes.ByteArray()),
-            Stores.keyValueStoreBuilder(
-                    Stores.persistentKeyValueStore(WindowEngine.BUCKETS),
+        return new java.util.LinkedHashSet<>( // ordered: a stable topology description
+            java.util.List.of(
+                Stores.keyValueStoreBuilder(
+                    Stores.persistentKeyValueStore(WindowEngine.SERIES),
                     Serdes.String(),
-                    Serdes.ByteArray())
-                .withCachingEnabled(),
-            Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(WindowEngine.TIMERS),
-                Serdes.String(),
-                Serdes.ByteArray()),
-            Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(WindowEngine.VIEW_SERIES),
-                Serdes.String(),
-                Serdes.Integer()),
-            Stores.keyValueStoreBuilder(
-                    Stores.persistentKeyValueStore(WindowEngine.RECENT),
+                    Serdes.ByteArray()),
+                Stores.keyValueStoreBuilder(
+                        Stores.persistentKeyValueStore(WindowEngine.BUCKETS),
+                        Serdes.String(),
+                        Serdes.ByteArray())
+                    .withCachingEnabled(),
+                Stores.keyValueStoreBuilder(
+                    Stores.persistentKeyValueStore(WindowEngine.TIMERS),
                     Serdes.String(),
-                    Serdes.ByteArray())
-                .withCachingEnabled());
+                    Serdes.ByteArray()),
+                Stores.keyValueStoreBuilder(
+                    Stores.persistentKeyValueStore(WindowEngine.VIEW_SERIES),
+                    Serdes.String(),
+                    Serdes.Integer()),
+                Stores.keyValueStoreBuilder(
+                        Stores.persistentKeyValueStore(WindowEngine.RECENT),
+                        Serdes.String(),
+                        Serdes.ByteArray())
+                    .withCachingEnabled()));
       }
     };
   }
