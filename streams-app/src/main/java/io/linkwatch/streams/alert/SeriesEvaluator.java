@@ -103,6 +103,7 @@ final class SeriesEvaluator implements Processor<String, WindowResult, String, E
         state.ruleVersion = r.ruleVersion();
         state.baselineSignature = signature(rule);
       }
+      state.lastEvaluatedAt = Math.max(state.lastEvaluatedAt, time);
       if (r.revision() > 0) {
         metrics.evaluation("revision");
         revise(rule, key, state, r);
@@ -157,7 +158,11 @@ final class SeriesEvaluator implements Processor<String, WindowResult, String, E
       verdict = Verdict.FAILING;
     } else {
       verdict = verdict(rule, value, r.count(), band);
-      learn(rule, s, we, value);
+      if (r.hasData()) {
+        // a baseline learns from windows that saw the signal: before a fleet's first hourly
+        // renewal, an empty window says nothing about how many renewals are normal
+        learn(rule, s, we, value);
+      }
     }
     remember(s, r, value, verdict, band);
     metrics.evaluation(verdict == Verdict.FAILING ? "failing" : "clean");
@@ -378,7 +383,7 @@ final class SeriesEvaluator implements Processor<String, WindowResult, String, E
             r.evaluatedAt() == null ? we : r.evaluatedAt().toEpochMilli(),
             r);
     if (e == null) {
-      if (s.open()) {
+      if (s.open() && we == s.shownWindowEnd) {
         emit(
             rule,
             key,
@@ -391,6 +396,7 @@ final class SeriesEvaluator implements Processor<String, WindowResult, String, E
       }
       return;
     }
+    boolean verdictChanged = e.verdict != verdict;
     e.value = value;
     e.verdict = verdict;
     o =
@@ -403,12 +409,25 @@ final class SeriesEvaluator implements Processor<String, WindowResult, String, E
             s.failing(rule.getEvaluationPeriods()),
             o.evaluatedAt(),
             r);
+    // only what a person saw is revised: the verdict of a window, or the value the alert shows
     if (s.open()) {
-      emit(
-          rule, key, s, o, AlertTransition.REVISED, MonitorCondition.FIRED, "Revision", revisionOf);
+      if (verdictChanged || we == s.shownWindowEnd) {
+        emit(
+            rule,
+            key,
+            s,
+            o,
+            AlertTransition.REVISED,
+            MonitorCondition.FIRED,
+            "Revision",
+            revisionOf);
+      }
       return;
     }
-    if (s.closedAlertId != null && we >= s.closedFirstWindowEnd && we <= s.closedLastWindowEnd) {
+    if (s.closedAlertId != null
+        && (verdictChanged || we == s.closedLastWindowEnd)
+        && we >= s.closedFirstWindowEnd
+        && we <= s.closedLastWindowEnd) {
       Alert revised =
           factory
               .build(rule, r.ruleVersion(), key, r.dimensions(), o)
@@ -514,6 +533,7 @@ final class SeriesEvaluator implements Processor<String, WindowResult, String, E
             .setStateReason(reason)
             .build();
     s.lastAlert = alertSerde.serializer().serialize("", alert);
+    s.shownWindowEnd = o.windowEnd();
     send(s.scope, key, alert);
   }
 
@@ -583,8 +603,10 @@ final class SeriesEvaluator implements Processor<String, WindowResult, String, E
     endWhere(
         (state, rule) -> {
           long frequency = rule == null ? 60_000 : Math.max(1, rule.getEvaluationFrequencyMs());
-          return state.lastWindowEnd != Long.MIN_VALUE
-                  && watermark - state.lastWindowEnd > settings.staleAfterEvaluations() * frequency
+          // both are the engine's watermark (evaluatedAt): grace does not make a series stale
+          return state.lastEvaluatedAt != Long.MIN_VALUE
+                  && watermark - state.lastEvaluatedAt
+                      > settings.staleAfterEvaluations() * frequency
               ? "MissingSeries"
               : null;
         });

@@ -54,6 +54,10 @@ final class SeriesState {
 
   int ruleVersion;
   long lastWindowEnd = Long.MIN_VALUE;
+
+  /** The engine's watermark when the last result of the series was evaluated. */
+  long lastEvaluatedAt = Long.MIN_VALUE;
+
   Phase phase = Phase.INACTIVE;
   long pendingSince;
   int cleanCount;
@@ -65,6 +69,9 @@ final class SeriesState {
   long firedTime;
   long firstWindowEnd;
   boolean flapping;
+
+  /** Window end of the value the open instance last showed (what a revision may change). */
+  long shownWindowEnd = Long.MIN_VALUE;
 
   /** Inhibition scope the open instance's transitions go through, or null (direct). */
   String scope;

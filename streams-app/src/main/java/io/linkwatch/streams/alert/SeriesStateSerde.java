@@ -18,7 +18,8 @@ import org.apache.kafka.common.serialization.Serializer;
  */
 final class SeriesStateSerde implements Serde<SeriesState> {
 
-  private static final byte FORMAT = 1;
+  /** 2 added shownWindowEnd, 3 lastEvaluatedAt, at the end; older formats are still read. */
+  private static final byte FORMAT = 3;
 
   @Override
   public Serializer<SeriesState> serializer() {
@@ -76,6 +77,8 @@ final class SeriesStateSerde implements Serde<SeriesState> {
       for (String scope : s.sourceScopes) {
         writeString(out, scope);
       }
+      out.writeLong(s.shownWindowEnd);
+      out.writeLong(s.lastEvaluatedAt);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -85,7 +88,7 @@ final class SeriesStateSerde implements Serde<SeriesState> {
   static SeriesState read(byte[] bytes) {
     try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
       byte format = in.readByte();
-      if (format != FORMAT) {
+      if (format < 1 || format > FORMAT) {
         throw new SerializationException("unknown alert series state format " + format);
       }
       SeriesState s = new SeriesState();
@@ -132,6 +135,12 @@ final class SeriesStateSerde implements Serde<SeriesState> {
       n = in.readInt();
       for (int i = 0; i < n; i++) {
         s.sourceScopes.add(readString(in));
+      }
+      if (format >= 2) {
+        s.shownWindowEnd = in.readLong();
+      }
+      if (format >= 3) {
+        s.lastEvaluatedAt = in.readLong();
       }
       return s;
     } catch (IOException e) {

@@ -126,6 +126,7 @@ final class AlertStageHarness implements AutoCloseable {
     private boolean hasData = true;
     private long count = -1;
     private long late;
+    private Duration grace = Duration.ofSeconds(30);
     private final List<EvidenceEvent> samples = new ArrayList<>();
 
     Result(String ruleId, int minute) {
@@ -150,6 +151,12 @@ final class AlertStageHarness implements AutoCloseable {
 
     Result late(long n) {
       late = n;
+      return this;
+    }
+
+    /** How long after the window's end the engine closed it (its grace). */
+    Result grace(Duration d) {
+      grace = d;
       return this;
     }
 
@@ -188,7 +195,7 @@ final class AlertStageHarness implements AutoCloseable {
           samples,
           List.of(new OffsetRange("linkwatch.events.connections.v1", 0, 40L, 42L, 3L)),
           List.of(),
-          revision > 0 ? end().plusSeconds(90) : end().plusSeconds(30));
+          revision > 0 ? end().plus(grace).plusSeconds(60) : end().plus(grace));
     }
 
     void value(double value) {

@@ -304,21 +304,44 @@ class AlertStageTest {
   // --- revisions ----------------------------------------------------------------------------
 
   @Test
-  void shouldReviseAFiredAlertWhenALateRecordChangesItsWindow() {
+  void shouldReviseAFiredAlertWhenALateRecordChangesTheValueItShows() {
     lw.rule(rule("r", "operator: '>'\nthreshold: 2"));
     lw.at("r", 1).value(5);
     lw.at("r", 2).value(6);
 
-    lw.at("r", 2).revision(1).late(1).value(8);
+    lw.at("r", 1).revision(1).late(1).value(8);
 
     List<Alert> alerts = lw.alerts();
-    assertThat(transitions(alerts)).containsExactly("FIRED@1", "REVISED@2");
+    assertThat(transitions(alerts)).containsExactly("FIRED@1", "REVISED@1");
     Alert revised = alerts.get(1);
     assertThat(revised.getAlertId()).isEqualTo(alerts.get(0).getAlertId());
     assertThat(revised.getSequence()).isEqualTo(2);
-    assertThat(revised.getRevisionOf()).isEqualTo("2026-03-02T08:01:00Z/2026-03-02T08:02:00Z");
+    assertThat(revised.getRevisionOf()).isEqualTo("2026-03-02T08:00:00Z/2026-03-02T08:01:00Z");
     assertThat(revised.getCondition().getObservedValue()).isEqualTo(8);
     assertThat(revised.getEvidence().getLateRecords()).isEqualTo(1);
+  }
+
+  @Test
+  void shouldReviseAFiredAlertWhenALateRecordChangesTheVerdictOfAnotherWindow() {
+    lw.rule(rule("r", "operator: '>'\nthreshold: 2\nresolveAfter: 2"));
+    lw.at("r", 1).value(5);
+    lw.at("r", 2).value(1);
+
+    lw.at("r", 2).revision(1).value(4);
+
+    assertThat(transitions(lw.alerts())).containsExactly("FIRED@1", "REVISED@2");
+  }
+
+  @Test
+  void shouldNotReviseForAChangeNobodySaw() {
+    lw.rule(rule("r", "operator: '>'\nthreshold: 2"));
+    lw.at("r", 1).value(5);
+    lw.at("r", 2).value(6);
+
+    // window 2 still breaches and is not the value the alert shows
+    lw.at("r", 2).revision(1).value(8);
+
+    assertThat(transitions(lw.alerts())).containsExactly("FIRED@1");
   }
 
   @Test
@@ -350,10 +373,10 @@ class AlertStageTest {
     lw.rule(rule("r", "operator: '>'\nthreshold: 2"));
     lw.values("r", 1, 5, 1);
 
-    lw.at("r", 1).revision(1).value(9);
+    lw.at("r", 2).revision(1).value(9);
 
     List<Alert> alerts = lw.alerts();
-    assertThat(transitions(alerts)).containsExactly("FIRED@1", "RESOLVED@2", "REVISED@1");
+    assertThat(transitions(alerts)).containsExactly("FIRED@1", "RESOLVED@2", "REVISED@2");
     assertThat(alerts.get(2).getMonitorCondition()).isEqualTo(MonitorCondition.RESOLVED);
     assertThat(alerts.get(2).getSequence()).isEqualTo(3);
   }
@@ -415,6 +438,18 @@ class AlertStageTest {
     List<Alert> alerts = lw.alerts();
     assertThat(transitions(alerts)).containsExactly("FIRED@1", "RESOLVED@1");
     assertThat(alerts.get(1).getStateReason()).isEqualTo("MissingSeries");
+  }
+
+  @Test
+  void shouldNotTakeALongGraceForASeriesThatStoppedReporting() {
+    lw.rule(rule("r", "operator: '>'\nthreshold: 2"));
+
+    // the engine closes each window 40 minutes after its end: 40 one-minute periods behind
+    for (int m = 1; m <= 5; m++) {
+      lw.at("r", m).grace(Duration.ofMinutes(40)).value(5);
+    }
+
+    assertThat(transitions(lw.alerts())).containsExactly("FIRED@1");
   }
 
   // --- what the alert says ------------------------------------------------------------------
