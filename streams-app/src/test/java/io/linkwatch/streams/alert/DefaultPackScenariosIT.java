@@ -165,8 +165,7 @@ class DefaultPackScenariosIT {
                 "iothub-auth-failures|deviceId=" + text(t, "deviceId") + "|hub=" + text(t, "hub"));
         case "hub-outage" -> {
           expect(e, ends, "iothub-server-error-storm|hub=" + text(t, "hub"));
-          // fires once the engine's iothub.outages observations reach the rules
-          tolerate(e, "iothub-hub-outage|hub=" + text(t, "hub"));
+          expect(e, ends, "iothub-hub-outage|hub=" + text(t, "hub"));
         }
         case "bad-certificate" ->
             expect(

@@ -27,7 +27,6 @@ import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -125,11 +124,6 @@ class PipelineAlertsTest {
   }
 
   @Test
-  @Disabled(
-      "the correlator emits the HUB_OUTAGE incident, but no iothub.outages result reaches the"
-          + " rules: the observation is stamped with the detector's window end and emitted only"
-          + " after its grace, so the window engine drops it as late (reported to the streams"
-          + " engineer)")
   void shouldFireAndResolveTheHubOutageSignatureAlert() {
     run(new Fleet(T0).healthy(20, Duration.ofHours(2)).outage(T0.plus(Duration.ofMinutes(70))));
 
