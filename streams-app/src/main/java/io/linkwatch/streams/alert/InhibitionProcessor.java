@@ -301,6 +301,7 @@ final class InhibitionProcessor implements Processor<String, Envelope, String, A
 
   private record Source(long since, List<String> targets) {}
 
+  /** Buffer key: time, sources first, scope, fingerprint, instance, sequence. */
   static String orderKey(Envelope e) {
     Alert a = e.alert();
     return String.format("%016x", e.watermark() ^ Long.MIN_VALUE)
@@ -311,7 +312,9 @@ final class InhibitionProcessor implements Processor<String, Envelope, String, A
         + SEP
         + a.getFingerprint()
         + SEP
-        + a.getAlertId()
+        // an alert's transitions in the order they happened, even when one instance resolves and
+        // the next fires at the same watermark: the instance that fired first comes first
+        + String.format("%016x", a.getFiredTime().toEpochMilli() ^ Long.MIN_VALUE)
         + SEP
         + String.format("%016x", a.getSequence());
   }

@@ -67,8 +67,11 @@ class AlertPipelineIT {
                 // One window partition: a replay pushes hours of event time through in seconds,
                 // and a window partition's watermark advances only with its own observations (or
                 // with the wall clock once idle), so quiet series on their own partition would
-                // close their windows at wall-clock pace.
-                StreamsSettings.of(Map.of("streams.window.partitions", 1)),
+                // close their windows at wall-clock pace. A grace of 30 minutes, because the
+                // correlator's verdicts (auth failures, the outage signature) are decided a grace
+                // after their events and the inputs drift apart while the backlog is worked off.
+                StreamsSettings.of(
+                    Map.of("streams.window.partitions", 1, "streams.grace.ms", 1_800_000L)),
                 topics,
                 PipelineMetrics.detached(),
                 (builder, results) ->
@@ -105,7 +108,7 @@ class AlertPipelineIT {
               topics.alerts(),
               rs -> seen(rs).containsAll(expected),
               "the expected alerts " + expected,
-              Duration.ofSeconds(180));
+              Duration.ofSeconds(240));
       // whatever else would fire, fires with the same windows, already closed
       Set<String> fired = seen(kafka.readAll(topics.alerts()));
       // a late record that changes the window of a fired alert is an explicit revision

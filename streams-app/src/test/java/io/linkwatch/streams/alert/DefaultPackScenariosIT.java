@@ -90,14 +90,13 @@ class DefaultPackScenariosIT {
             .until(
                 () -> {
                   seen.set(fired(kafka.readAll(topics.alerts())));
-                  return seen.get().containsAll(expected.required());
+                  return missing(expected.required(), seen.get()).isEmpty();
                 });
       } catch (ConditionTimeoutException e) {
         // reported below, with what is missing
       }
       Set<String> fired = seen.get();
-      Set<String> missing = new TreeSet<>(expected.required());
-      missing.removeAll(fired);
+      Set<String> missing = missing(expected.required(), fired);
       Set<String> unexpected = new TreeSet<>(fired);
       unexpected.removeAll(expected.required());
       unexpected.removeAll(expected.tolerated());
@@ -142,6 +141,17 @@ class DefaultPackScenariosIT {
     } finally {
       streams.close(Duration.ofSeconds(30));
     }
+  }
+
+  /**
+   * The required transitions that did not come. An alert muted by another that explains it (auth
+   * failures of a device during its hub's outage) fired too: it is recorded as INHIBITED.
+   */
+  private static Set<String> missing(Set<String> required, Set<String> fired) {
+    Set<String> missing = new TreeSet<>(required);
+    missing.removeAll(fired);
+    missing.removeIf(s -> s.startsWith("FIRED ") && fired.contains("INHIBITED " + s.substring(6)));
+    return missing;
   }
 
   /** What the ground truth calls for: required alerts, and ones that may or may not come. */

@@ -126,6 +126,33 @@ class InhibitionTest {
   }
 
   @Test
+  void shouldKeepATargetsTransitionsInOrderWhenOneAlertResolvesAndTheNextFiresAtTheSameWatermark() {
+    try (AlertStageHarness lw = new AlertStageHarness()) {
+      lw.rules(OUTAGE, DEVICE);
+      lw.at("device-errors", 1).dim("hub", "h1").dim("deviceId", "d1").value(3);
+      // windows 2 and 3 are closed together, at the same engine watermark
+      lw.at("device-errors", 2)
+          .dim("hub", "h1")
+          .dim("deviceId", "d1")
+          .grace(Duration.ofSeconds(90))
+          .value(0);
+      lw.at("device-errors", 3)
+          .dim("hub", "h1")
+          .dim("deviceId", "d1")
+          .grace(Duration.ofSeconds(30))
+          .value(3);
+      lw.at("outage", 5).dim("hub", "h1").value(0);
+
+      List<Alert> alerts = lw.alerts();
+      assertThat(alerts)
+          .extracting(a -> a.getTransition() + " #" + a.getSequence())
+          .containsExactly("FIRED #1", "RESOLVED #2", "FIRED #1");
+      assertThat(alerts.get(1).getAlertId()).isEqualTo(alerts.get(0).getAlertId());
+      assertThat(alerts.get(2).getAlertId()).isNotEqualTo(alerts.get(0).getAlertId());
+    }
+  }
+
+  @Test
   void shouldReleaseBufferedTargetsWhenEvaluationGoesIdle() {
     try (AlertStageHarness lw = new AlertStageHarness()) {
       lw.rules(OUTAGE, DEVICE);
