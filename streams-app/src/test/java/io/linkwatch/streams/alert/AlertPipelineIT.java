@@ -69,7 +69,13 @@ class AlertPipelineIT {
                 // correlator's verdicts (auth failures, the outage signature) are decided a grace
                 // after their events and the inputs drift apart while the backlog is worked off.
                 StreamsSettings.of(
-                    Map.of("streams.window.partitions", 1, "streams.grace.ms", 1_800_000L)),
+                    Map.of(
+                        "streams.window.partitions",
+                        1,
+                        "streams.grace.ms",
+                        1_800_000L,
+                        "streams.correlation.grace.ms",
+                        1_800_000L)),
                 topics,
                 PipelineMetrics.detached(),
                 (builder, results) ->

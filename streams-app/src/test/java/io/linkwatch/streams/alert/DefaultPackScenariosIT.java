@@ -251,7 +251,13 @@ class DefaultPackScenariosIT {
                 // agent inputs are processed by different tasks, so their event times drift apart
                 // by more than the 2-minute default while the backlog is worked off.
                 StreamsSettings.of(
-                    Map.of("streams.window.partitions", 1, "streams.grace.ms", 1_800_000L)),
+                    Map.of(
+                        "streams.window.partitions",
+                        1,
+                        "streams.grace.ms",
+                        1_800_000L,
+                        "streams.correlation.grace.ms",
+                        1_800_000L)),
                 topics,
                 new PipelineMetrics(meters),
                 (builder, results) ->
