@@ -29,10 +29,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Defaults it sets unless the configuration says otherwise: {@code application.id=}{@value
  * StreamsAppConfig#DEFAULT_APPLICATION_ID}, {@code processing.guarantee=exactly_once_v2}, {@code
- * ensure.explicit.internal.resource.naming=true}, the dead-letter handlers, the bounded-memory
- * RocksDB config setter and {@code application.server} from the HTTP host and port. Every Kafka
- * Streams key (e.g. {@code num.standby.replicas}, {@code state.dir}, {@code num.stream.threads})
- * passes through. {@code KafkaStreams.cleanUp()} is never called: local state is reused on restart.
+ * ensure.explicit.internal.resource.naming=true}, {@code producer.transaction.timeout.ms=60000},
+ * the dead-letter handlers, the bounded-memory RocksDB config setter and {@code application.server}
+ * from the HTTP host and port. Every Kafka Streams key (e.g. {@code num.standby.replicas}, {@code
+ * state.dir}, {@code num.stream.threads}) passes through. {@code KafkaStreams.cleanUp()} is never
+ * called: local state is reused on restart.
  */
 public final class StreamsRunner implements AutoCloseable {
 
@@ -77,6 +78,12 @@ public final class StreamsRunner implements AutoCloseable {
     p.put(
         StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG,
         BoundedMemoryRocksDbConfig.class.getName());
+    // Kafka Streams' 10 s transaction timeout fences a task whose transaction outlives it on a
+    // loaded machine (a burst of window evaluations, a GC pause), and the task then starts over
+    p.put(
+        StreamsConfig.producerPrefix(
+            org.apache.kafka.clients.producer.ProducerConfig.TRANSACTION_TIMEOUT_CONFIG),
+        "60000");
     int port = config.getInt(StreamsAppConfig.HTTP_PORT);
     if (port > 0) {
       p.put(
