@@ -4,13 +4,12 @@ import com.dynatrace.hash4j.hashing.Hashing;
 import io.linkwatch.ingest.IngestException;
 import io.linkwatch.ingest.config.IngestConfig;
 import io.linkwatch.ingest.sink.KafkaEventSink;
+import io.linkwatch.ingest.source.LocalHost;
 import io.linkwatch.ingest.source.Progress;
 import io.linkwatch.ingest.source.Summary;
 import io.linkwatch.ingest.source.agent.AgentLogTail;
 import io.linkwatch.ingest.source.file.Checkpoint;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -88,7 +87,7 @@ final class AgentLogCommand extends SourceCommand {
     IngestConfig c = rt.config;
     String name = c.getString(IngestConfig.AGENT_MACHINE);
     if (name.isBlank()) {
-      name = hostName();
+      name = LocalHost.name();
     }
     AgentLogTail.Options options =
         new AgentLogTail.Options(
@@ -133,13 +132,5 @@ final class AgentLogCommand extends SourceCommand {
       out.flush();
     }
     return 0;
-  }
-
-  private static String hostName() {
-    try {
-      return InetAddress.getLocalHost().getHostName();
-    } catch (IOException e) {
-      return "localhost";
-    }
   }
 }

@@ -3,6 +3,7 @@ package io.linkwatch.ingest.cli;
 import io.linkwatch.ingest.config.IngestConfig;
 import io.linkwatch.ingest.config.KafkaClients;
 import io.linkwatch.ingest.sink.KafkaEventSink;
+import io.linkwatch.ingest.source.LocalHost;
 import io.linkwatch.ingest.source.Progress;
 import io.linkwatch.ingest.source.Summary;
 import io.linkwatch.ingest.source.kafka.KafkaSource;
@@ -10,8 +11,6 @@ import io.linkwatch.schemas.cli.ClusterCheck;
 import io.linkwatch.schemas.cli.DurationConverter;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.io.PrintWriter;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -142,7 +141,7 @@ final class KafkaCommand extends SourceCommand {
       String txId = c.getString(IngestConfig.KAFKA_TRANSACTIONAL_ID);
       overrides.put(
           ProducerConfig.TRANSACTIONAL_ID_CONFIG,
-          txId.isBlank() ? groupId + "-" + hostName() : txId);
+          txId.isBlank() ? groupId + "-" + LocalHost.name() : txId);
     }
     PrintWriter out = spec.commandLine().getOut();
     KafkaSource.Options options =
@@ -173,13 +172,5 @@ final class KafkaCommand extends SourceCommand {
       out.flush();
     }
     return 0;
-  }
-
-  private static String hostName() {
-    try {
-      return InetAddress.getLocalHost().getHostName();
-    } catch (UnknownHostException e) {
-      return "localhost";
-    }
   }
 }

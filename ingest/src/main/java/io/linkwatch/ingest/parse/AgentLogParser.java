@@ -28,7 +28,6 @@ public final class AgentLogParser {
   private final DeadLetters deadLetters;
   private final EventIds ids = new EventIds();
   private final Map<String, String> agentVersions = new HashMap<>();
-  private final Pending pending = new Pending();
 
   // consecutive identical lines of one log get distinct ids
   private int lastLineHash;
@@ -97,8 +96,8 @@ public final class AgentLogParser {
           off,
           len,
           origin,
-          now);
-      pending.flushTo(out);
+          now,
+          out);
       return;
     }
     String text = new String(buf, off, len, StandardCharsets.UTF_8);
@@ -115,8 +114,8 @@ public final class AgentLogParser {
           off,
           len,
           origin,
-          now);
-      pending.flushTo(out);
+          now,
+          out);
       return;
     }
     long nanos = Timestamps.parseEpochNanos(time);
@@ -128,8 +127,8 @@ public final class AgentLogParser {
           off,
           len,
           origin,
-          now);
-      pending.flushTo(out);
+          now,
+          out);
       return;
     }
     String levelText = fields.remove("level");
@@ -180,8 +179,15 @@ public final class AgentLogParser {
   }
 
   private void reject(
-      DeadLetterReason code, String reason, byte[] buf, int off, int len, Origin origin, long now) {
-    pending.deadLetter(
+      DeadLetterReason code,
+      String reason,
+      byte[] buf,
+      int off,
+      int len,
+      Origin origin,
+      long now,
+      ParseOutput out) {
+    out.deadLetter(
         origin.source(),
         deadLetters.create(
             code,

@@ -580,18 +580,7 @@ public final class AzureLogParser {
           to);
       return;
     }
-    String eventId =
-        ids.ofRecord(
-            'H',
-            resourceId,
-            timeNanos,
-            category,
-            operationName,
-            rec[F_RESULT_TYPE],
-            rec[F_RESULT_SIGNATURE],
-            rec[F_CORRELATION_ID],
-            bag,
-            undecodedProperties);
+    String eventId = eventId('H', resourceId, timeNanos, category, operationName);
     Map<String, String> extra = null;
     ConnectionEvent e = new ConnectionEvent();
     e.setEventId(eventId);
@@ -684,18 +673,7 @@ public final class AzureLogParser {
       ResourceRef ref, String resourceId, long timeNanos, Provenance provenance) {
     String category = rec[F_CATEGORY].strip();
     String operationName = rec[F_OPERATION_NAME].strip();
-    String eventId =
-        ids.ofRecord(
-            'D',
-            resourceId,
-            timeNanos,
-            category,
-            operationName,
-            rec[F_RESULT_TYPE],
-            rec[F_RESULT_SIGNATURE],
-            rec[F_CORRELATION_ID],
-            bag,
-            undecodedProperties);
+    String eventId = eventId('D', resourceId, timeNanos, category, operationName);
     ProvisioningEvent e = new ProvisioningEvent();
     e.setEventId(eventId);
     e.setTime(instant(timeNanos));
@@ -759,6 +737,21 @@ public final class AzureLogParser {
     e.setExtra(extra == null ? Collections.emptyMap() : extra);
     e.setProvenance(provenance);
     pending.provisioning(ref.name() + '/' + (registrationId == null ? "-" : registrationId), e);
+  }
+
+  private String eventId(
+      char service, String resourceId, long timeNanos, String category, String operationName) {
+    return ids.ofRecord(
+        service,
+        resourceId,
+        timeNanos,
+        category,
+        operationName,
+        rec[F_RESULT_TYPE],
+        rec[F_RESULT_SIGNATURE],
+        rec[F_CORRELATION_ID],
+        bag,
+        undecodedProperties);
   }
 
   private Map<String, String> withCommonExtras(Map<String, String> extra) {

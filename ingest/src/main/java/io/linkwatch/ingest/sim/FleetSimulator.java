@@ -347,33 +347,27 @@ public final class FleetSimulator {
   }
 
   private SimRecord connect(Device d, Hub h, long t, Integer code) {
-    SimRecord r = hubRecord(h, t, "Connections", "deviceConnect");
-    Json p =
-        Json.object()
-            .str("deviceId", d.id)
-            .str("sdkVersion", d.deviceSdkVersion())
-            .str("protocol", d.protocol)
-            .str("authType", authType(d))
-            .str("maskedIpAddress", d.ip);
-    if (code == null) {
-      r.level = "Information";
-      p.str("statusCode", null).str("errorMessage", "");
-    } else {
-      error(r, code);
-      p.str("statusCode", Integer.toString(code / 1000)).str("errorMessage", errorMessage(code));
-    }
-    r.properties = p.end();
-    return emit(r);
+    return connection(d, h, t, "deviceConnect", code);
   }
 
   private SimRecord disconnect(Device d, Hub h, long t, Integer code) {
-    SimRecord r = hubRecord(h, t, "Connections", "deviceDisconnect");
-    Json p =
-        Json.object()
-            .str("deviceId", d.id)
-            .str("protocol", d.protocol)
-            .str("authType", null)
-            .str("maskedIpAddress", d.ip);
+    return connection(d, h, t, "deviceDisconnect", code);
+  }
+
+  /**
+   * A Connections record as IoT Hub writes it: a connect names the SDK and the auth type, a
+   * disconnect does not (authType null), as in the published samples.
+   */
+  private SimRecord connection(Device d, Hub h, long t, String operation, Integer code) {
+    boolean connect = operation.equals("deviceConnect");
+    SimRecord r = hubRecord(h, t, "Connections", operation);
+    Json p = Json.object().str("deviceId", d.id);
+    if (connect) {
+      p.str("sdkVersion", d.deviceSdkVersion());
+    }
+    p.str("protocol", d.protocol)
+        .str("authType", connect ? authType(d) : null)
+        .str("maskedIpAddress", d.ip);
     if (code == null) {
       r.level = "Information";
       p.str("statusCode", null).str("errorMessage", "");

@@ -1,7 +1,10 @@
 package io.linkwatch.ingest.source;
 
+import io.linkwatch.ingest.sink.IngestMetrics;
 import java.io.PrintStream;
 import java.time.Duration;
+import java.util.Locale;
+import java.util.function.BooleanSupplier;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
@@ -16,6 +19,32 @@ public abstract class Progress implements AutoCloseable {
 
   /** Called with the work done so far; {@code total} is -1 when unknown (following). */
   public abstract void update(long done, long total, String status);
+
+  /** "12,345 lines, 12,300 events, 45 dead letters" (the first part left out when units < 0). */
+  public static String status(String unit, long units, IngestMetrics metrics) {
+    return String.format(
+        Locale.ROOT,
+        units < 0
+            ? "%2$,d events, %3$,d dead letters"
+            : "%4$,d %1$s, %2$,d events, %3$,d dead letters",
+        unit,
+        metrics.eventsOut(),
+        metrics.deadLettered(),
+        units);
+  }
+
+  /** Waits up to {@code ms}, returning early when {@code stop} says so (polling sources). */
+  public static void pause(long ms, BooleanSupplier stop) {
+    long until = System.nanoTime() + ms * 1_000_000L;
+    while (!stop.getAsBoolean() && System.nanoTime() < until) {
+      try {
+        Thread.sleep(Math.min(ms, 50));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
 
   @Override
   public void close() {}

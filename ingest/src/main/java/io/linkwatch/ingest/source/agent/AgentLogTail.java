@@ -207,7 +207,7 @@ public final class AgentLogTail {
         }
         maybeFlush(path);
         report();
-        sleep(options.pollMs(), stop);
+        Progress.pause(options.pollMs(), stop);
       }
     }
   }
@@ -267,7 +267,7 @@ public final class AgentLogTail {
       if (stop.getAsBoolean()) {
         return null;
       }
-      sleep(options.pollMs(), stop);
+      Progress.pause(options.pollMs(), stop);
     }
   }
 
@@ -331,30 +331,10 @@ public final class AgentLogTail {
   }
 
   private void report() {
-    progress.update(
-        bytes,
-        -1,
-        String.format(
-            Locale.ROOT,
-            "%,d lines, %,d events, %,d dead letters",
-            lines,
-            sink.metrics().eventsOut(),
-            sink.metrics().deadLettered()));
+    progress.update(bytes, -1, Progress.status("lines", lines, sink.metrics()));
   }
 
   private Summary summary(long started) {
     return Summary.of(1, bytes, sink.metrics(), Duration.ofNanos(System.nanoTime() - started));
-  }
-
-  private static void sleep(long ms, BooleanSupplier stop) {
-    long until = System.nanoTime() + ms * 1_000_000L;
-    while (!stop.getAsBoolean() && System.nanoTime() < until) {
-      try {
-        Thread.sleep(Math.min(ms, 50));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      }
-    }
   }
 }

@@ -9,10 +9,10 @@ import io.linkwatch.ingest.parse.DeadLetters;
 import io.linkwatch.ingest.parse.JsonUnits;
 import io.linkwatch.ingest.parse.Origin;
 import io.linkwatch.ingest.sink.KafkaEventSink;
+import io.linkwatch.ingest.source.LocalHost;
 import io.linkwatch.ingest.source.Progress;
 import io.linkwatch.ingest.source.Summary;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileSystems;
@@ -176,7 +176,7 @@ public final class FileSource {
           parallel.drain();
           flushAndCheckpoint();
           report();
-          sleep(options.pollMs());
+          Progress.pause(options.pollMs(), stop);
           List<Path> now = discover();
           totalBytes += newFilesBytes(files, now);
           files = now;
@@ -475,13 +475,7 @@ public final class FileSource {
 
   private void report() {
     progress.update(
-        bytesRead,
-        options.follow() ? -1 : totalBytes,
-        String.format(
-            Locale.ROOT,
-            "%,d events, %,d dead letters",
-            sink.metrics().eventsOut(),
-            sink.metrics().deadLettered()));
+        bytesRead, options.follow() ? -1 : totalBytes, Progress.status("", -1, sink.metrics()));
   }
 
   /** The input files, in path order, excluded names left out. */
@@ -554,7 +548,7 @@ public final class FileSource {
     String dir =
         parent == null || parent.getFileName() == null ? "" : parent.getFileName().toString();
     if (dir.isEmpty() || dir.equalsIgnoreCase("log") || dir.equalsIgnoreCase("logs")) {
-      return hostName();
+      return LocalHost.name();
     }
     return dir;
   }
@@ -563,25 +557,5 @@ public final class FileSource {
     String name = file.getFileName().toString();
     int rotated = name.toLowerCase(Locale.ROOT).indexOf(".log");
     return rotated > 0 ? name.substring(0, rotated + 4) : name;
-  }
-
-  static String hostName() {
-    try {
-      return InetAddress.getLocalHost().getHostName();
-    } catch (IOException e) {
-      return "localhost";
-    }
-  }
-
-  private void sleep(long ms) {
-    long until = System.nanoTime() + ms * 1_000_000L;
-    while (!stop.getAsBoolean() && System.nanoTime() < until) {
-      try {
-        Thread.sleep(Math.min(ms, 50));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      }
-    }
   }
 }

@@ -14,7 +14,6 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Pattern;
@@ -279,15 +278,7 @@ public final class KafkaSource {
   }
 
   private void report() {
-    progress.update(
-        bytes,
-        -1,
-        String.format(
-            Locale.ROOT,
-            "%,d messages, %,d events, %,d dead letters",
-            messages,
-            sink.metrics().eventsOut(),
-            sink.metrics().deadLettered()));
+    progress.update(bytes, -1, Progress.status("messages", messages, sink.metrics()));
   }
 
   /** Logs assignments: an operator sees which partitions this instance reads. */

@@ -9,19 +9,17 @@ import io.linkwatch.avro.DeadLetter;
 import io.linkwatch.avro.DeadLetterReason;
 import io.linkwatch.avro.ProvisioningEvent;
 import io.linkwatch.avro.SourceKind;
-import io.linkwatch.ingest.cli.IngestMain;
 import io.linkwatch.ingest.parse.AzureLogParser;
 import io.linkwatch.ingest.parse.Origin;
 import io.linkwatch.ingest.parse.ParseOutput;
 import io.linkwatch.ingest.sink.KafkaEventSink;
 import io.linkwatch.ingest.testing.AzureRecords;
+import io.linkwatch.ingest.testing.Cli;
 import io.linkwatch.schemas.topic.Topics;
 import io.linkwatch.testkit.KafkaCluster;
 import io.linkwatch.testkit.KafkaTestCluster;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,7 +35,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 @KafkaCluster
 class FileSourceIT {
@@ -62,18 +59,6 @@ class FileSourceIT {
     topics = kafka.createLinkwatchTopics();
   }
 
-  record Run(int exit, String out, String err) {}
-
-  static Run ingest(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cli = new CommandLine(IngestMain.command());
-    cli.setOut(new PrintWriter(out));
-    cli.setErr(new PrintWriter(err));
-    int exit = cli.execute(args);
-    return new Run(exit, out.toString(), err.toString());
-  }
-
   @Test
   void shouldPutThePublishedSamplesOnTheEventTopicsAndDeadLetterWhatIsNotIotOrIsATemplate(
       @TempDir Path dir) throws IOException {
@@ -84,8 +69,8 @@ class FileSourceIT {
       }
     }
 
-    Run run =
-        ingest(
+    Cli.Run run =
+        Cli.run(
             "ingest",
             "file",
             samples.toString(),
@@ -149,28 +134,22 @@ class FileSourceIT {
     Set<String> expectedIds = eventIds(file);
     Path checkpoint = dir.resolve("cp/PT1H.checkpoint");
     List<String> args =
-        List.of(
-            "ingest",
-            "file",
-            file.toString(),
-            "-b",
-            kafka.bootstrapServers(),
-            "--checkpoint",
-            checkpoint.toString(),
-            "--no-progress",
-            "--set",
-            "ingest.flush.interval.ms=100",
-            "--set",
-            "topics.connections=" + isolated.connections().name(),
-            "--set",
-            "topics.provisioning=" + isolated.provisioning().name(),
-            "--set",
-            "topics.agent=" + isolated.agent().name(),
-            "--set",
-            "topics.ingest-deadletter=" + isolated.ingestDeadLetter().name());
+        new ArrayList<>(
+            List.of(
+                "ingest",
+                "file",
+                file.toString(),
+                "-b",
+                kafka.bootstrapServers(),
+                "--checkpoint",
+                checkpoint.toString(),
+                "--no-progress",
+                "--set",
+                "ingest.flush.interval.ms=100"));
+    args.addAll(Cli.topics(isolated));
 
     // given an ingest process killed (SIGKILL) once it has checkpointed part of the file
-    Process first = java(args, dir.resolve("first.log"));
+    Process first = Cli.fork(args, dir.resolve("first.log"));
     await("a checkpoint part-way through the file")
         .atMost(WAIT)
         .pollInterval(Duration.ofMillis(20))
@@ -180,7 +159,7 @@ class FileSourceIT {
     assertThat(killedAt).as("killed mid-file").isBetween(1L, Files.size(file) - 1);
 
     // when it is started again
-    Run second = ingest(args.toArray(String[]::new));
+    Cli.Run second = Cli.run(args.toArray(String[]::new));
 
     // then every record of the file is on the topic, none lost
     assertThat(second.exit()).as(second.err()).isZero();
@@ -203,8 +182,8 @@ class FileSourceIT {
   void shouldCarryTheSimulatorOutputToTypedEventsWithoutADeadLetter(@TempDir Path dir) {
     Topics isolated = kafka.createLinkwatchTopics("sim.");
     Path out = dir.resolve("sim");
-    Run simulated =
-        ingest(
+    Cli.Run simulated =
+        Cli.run(
             "simulate",
             "--out",
             out + "/",
@@ -218,23 +197,18 @@ class FileSourceIT {
             "150");
     assertThat(simulated.exit()).as(simulated.err()).isZero();
 
-    Run run =
-        ingest(
-            "ingest",
-            "file",
-            out.toString(),
-            "-b",
-            kafka.bootstrapServers(),
-            "--no-checkpoint",
-            "--no-progress",
-            "--set",
-            "topics.connections=" + isolated.connections().name(),
-            "--set",
-            "topics.provisioning=" + isolated.provisioning().name(),
-            "--set",
-            "topics.agent=" + isolated.agent().name(),
-            "--set",
-            "topics.ingest-deadletter=" + isolated.ingestDeadLetter().name());
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "ingest",
+                "file",
+                out.toString(),
+                "-b",
+                kafka.bootstrapServers(),
+                "--no-checkpoint",
+                "--no-progress"));
+    args.addAll(Cli.topics(isolated));
+    Cli.Run run = Cli.run(args.toArray(String[]::new));
 
     assertThat(run.exit()).as(run.err()).isZero();
     assertThat(run.out()).contains("dead letters 0");
@@ -295,17 +269,6 @@ class FileSourceIT {
           }
         });
     return ids;
-  }
-
-  private static Process java(List<String> args, Path log) throws IOException {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.add("-Xmx256m");
-    cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    cmd.add(IngestMain.class.getName());
-    cmd.addAll(args);
-    return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
   }
 
   private static String header(ConsumerRecord<?, ?> r, String name) {
