@@ -50,7 +50,7 @@ final class EventIds {
     long sum = 0;
     long xor = 0;
     for (int i = 0; i < properties.size(); i++) {
-      long pair = pairHash(properties.key(i), properties.value(i));
+      long pair = pairHash(properties.lowerKey(i), properties.value(i));
       sum += pair;
       xor ^= Long.rotateLeft(pair, 17);
     }
@@ -73,12 +73,9 @@ final class EventIds {
     return hex(h.get());
   }
 
-  private long pairHash(String key, String value) {
-    // key case-insensitive, value exact; null distinct from "null"
-    long k = 0;
-    for (int i = 0; i < key.length(); i++) {
-      k = k * 31 + Character.toLowerCase(key.charAt(i));
-    }
+  private long pairHash(String lowerKey, String value) {
+    // key case-insensitive (the bag gives it in lower case), value exact; null distinct from "null"
+    long k = lowerKey.hashCode();
     long v = value == null ? 0x9E3779B97F4A7C15L : pairHasher.hashCharsToLong(value);
     return pairHasher.hashLongLongToLong(k, v);
   }

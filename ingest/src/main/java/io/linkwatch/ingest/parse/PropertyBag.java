@@ -11,13 +11,21 @@ import java.util.Map;
  */
 final class PropertyBag {
 
+  // property names repeat from record to record (and Jackson hands out the same String for a
+  // name): their lower-case forms are kept, up to a bound hostile input cannot push past
+  private static final int MAX_CACHED_NAMES = 4096;
+  private static final java.util.concurrent.ConcurrentHashMap<String, String> LOWER =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
   private String[] keys = new String[16];
+  private String[] lowerKeys = new String[16];
   private String[] values = new String[16];
   private boolean[] taken = new boolean[16];
   private int size;
 
   void clear() {
     Arrays.fill(keys, 0, size, null);
+    Arrays.fill(lowerKeys, 0, size, null);
     Arrays.fill(values, 0, size, null);
     Arrays.fill(taken, 0, size, false);
     size = 0;
@@ -29,6 +37,10 @@ final class PropertyBag {
 
   String key(int i) {
     return keys[i];
+  }
+
+  String lowerKey(int i) {
+    return lowerKeys[i];
   }
 
   String value(int i) {
@@ -44,10 +56,12 @@ final class PropertyBag {
     }
     if (size == keys.length) {
       keys = Arrays.copyOf(keys, size * 2);
+      lowerKeys = Arrays.copyOf(lowerKeys, size * 2);
       values = Arrays.copyOf(values, size * 2);
       taken = Arrays.copyOf(taken, size * 2);
     }
     keys[size] = key;
+    lowerKeys[size] = lower(key);
     values[size] = value;
     size++;
   }
@@ -98,17 +112,24 @@ final class PropertyBag {
   }
 
   private int indexOf(String name) {
-    // exports use one spelling (deviceId); the case-blind pass is for the odd one (DeviceId)
+    String wanted = lower(name);
     for (int i = 0; i < size; i++) {
-      if (keys[i].equals(name)) {
-        return i;
-      }
-    }
-    for (int i = 0; i < size; i++) {
-      if (keys[i].equalsIgnoreCase(name)) {
+      if (lowerKeys[i].equals(wanted)) {
         return i;
       }
     }
     return -1;
+  }
+
+  /** The key in lower case: names are compared ignoring case (Log Analytics and old exports). */
+  static String lower(String key) {
+    String l = LOWER.get(key);
+    if (l == null) {
+      l = key.toLowerCase(java.util.Locale.ROOT);
+      if (LOWER.size() < MAX_CACHED_NAMES) {
+        LOWER.put(key, l);
+      }
+    }
+    return l;
   }
 }

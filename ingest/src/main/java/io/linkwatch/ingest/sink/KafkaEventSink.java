@@ -373,22 +373,32 @@ public final class KafkaEventSink implements ParseOutput, AutoCloseable {
 
     @Override
     public void connection(String key, ConnectionEvent event) {
-      prepareConnection(key, event, p -> send(p, this));
+      prepareConnection(key, event, this::send);
     }
 
     @Override
     public void provisioning(String key, ProvisioningEvent event) {
-      prepareProvisioning(key, event, p -> send(p, this));
+      prepareProvisioning(key, event, this::send);
     }
 
     @Override
     public void agent(String key, AgentEvent event) {
-      prepareAgent(key, event, p -> send(p, this));
+      prepareAgent(key, event, this::send);
     }
 
     @Override
     public void deadLetter(String key, DeadLetter deadLetter) {
-      prepareDeadLetter(key, deadLetter, p -> send(p, this));
+      prepareDeadLetter(key, deadLetter, this::send);
+    }
+
+    /** Sends a record prepared by {@link KafkaEventSink#preparing} as part of this batch. */
+    public void send(Prepared prepared) {
+      KafkaEventSink.this.send(prepared, this);
+    }
+
+    /** Whether every record of the sealed batch was acknowledged (or failed). */
+    public boolean isDone() {
+      return done.isDone();
     }
 
     /** No more records will be added; completion can now be reached. */

@@ -102,7 +102,17 @@ public final class FileSource {
   private final DeadLetters tooLarge;
   private final List<PathMatcher> excluded = new ArrayList<>();
   private final JsonUnits units = new JsonUnits();
+  // where reading has got to, per file (what was handed to the parse threads or the producer)
+  private final Map<Path, Checkpoint.Position> readAt = new LinkedHashMap<>();
+  // positions whose records the broker has acknowledged, not saved yet
   private final Map<Path, Checkpoint.Position> unsaved = new LinkedHashMap<>();
+  // chunks sent, in order, with the acknowledgements of their records
+  private final java.util.ArrayDeque<InFlight> inFlight = new java.util.ArrayDeque<>();
+  // records were sent outside a batch (agent logs, an oversized unit): the checkpoint then waits
+  // for every acknowledgement
+  private boolean directSends;
+
+  private record InFlight(Path file, Checkpoint.Position after, KafkaEventSink.Batch acks) {}
 
   private byte[] buf;
   private long bytesRead;
@@ -156,10 +166,7 @@ public final class FileSource {
         options.follow() ? ", then following" : "");
     parallel =
         new ParallelParser(
-            Math.max(1, options.parseThreads()),
-            () -> azure.copy(),
-            sink,
-            (file, after) -> advanced(file, after.offset(), after.line(), after.size()));
+            Math.max(1, options.parseThreads()), () -> azure.copy(), sink, this::sentChunk);
     try {
       while (!stop.getAsBoolean()) {
         boolean progressed = false;
@@ -174,7 +181,7 @@ public final class FileSource {
         }
         if (!progressed) {
           parallel.drain();
-          flushAndCheckpoint();
+          checkpoint(true);
           report();
           Progress.pause(options.pollMs(), stop);
           List<Path> now = discover();
@@ -185,7 +192,7 @@ public final class FileSource {
       parallel.drain();
     } finally {
       parallel.close();
-      flushAndCheckpoint();
+      checkpoint(true);
       report();
     }
     return Summary.of(
@@ -194,7 +201,7 @@ public final class FileSource {
 
   /** Reads what is new in one file; true when anything was read. */
   private boolean readFile(Path file) {
-    Checkpoint.Position pos = unsaved.getOrDefault(file, checkpoint.get(file));
+    Checkpoint.Position pos = readAt.getOrDefault(file, checkpoint.get(file));
     long size;
     try {
       size = Files.size(file);
@@ -264,17 +271,17 @@ public final class FileSource {
           parallel.add(units.unitStart(), units.unitEnd(), units.unitLine());
           start = units.position();
           if (parallel.full()) {
-            parallel.submit(buf, source, file, position(base + start, units.line(), ch));
+            handOver(buf, source, file, position(base + start, units.line(), ch));
           }
         } else if (r == JsonUnits.Result.END) {
           start = units.position();
-          parallel.submit(buf, source, file, position(base + start, units.line(), ch));
+          handOver(buf, source, file, position(base + start, units.line(), ch));
           break;
         } else {
           start = units.unitStart();
           units.rewind();
           // the buffer is about to move: hand over what is complete
-          parallel.submit(buf, source, file, position(base + start, units.unitLine(), ch));
+          handOver(buf, source, file, position(base + start, units.unitLine(), ch));
           if (filled - start > options.maxRecordBytes()) {
             long skippedTo = skipOversized(ch, file, source, base + start, start, filled - start);
             if (skippedTo < 0) {
@@ -454,18 +461,63 @@ public final class FileSource {
     return new Checkpoint.Position(offset, line, ch.size());
   }
 
+  private void handOver(byte[] buf, String source, Path file, Checkpoint.Position after) {
+    readAt.put(file, after);
+    parallel.submit(buf, source, file, after);
+  }
+
+  /** A chunk's records were handed to the producer: its position counts once they are acked. */
+  private void sentChunk(Path file, Checkpoint.Position after, KafkaEventSink.Batch acks) {
+    inFlight.add(new InFlight(file, after, acks));
+    promote();
+    maybeCheckpoint();
+  }
+
+  /** Records sent directly (agent logs, an oversized unit), up to this position. */
   private void advanced(Path file, long offset, long line, long size) {
-    unsaved.put(file, new Checkpoint.Position(offset, line, size));
-    long now = System.nanoTime();
-    if (now - lastFlush >= options.flushIntervalMs() * 1_000_000L) {
-      flushAndCheckpoint();
+    Checkpoint.Position p = new Checkpoint.Position(offset, line, size);
+    readAt.put(file, p);
+    unsaved.put(file, p);
+    directSends = true;
+    maybeCheckpoint();
+  }
+
+  /** Moves the positions of the chunks the broker has acknowledged, in order, to be saved. */
+  private void promote() {
+    while (!inFlight.isEmpty()
+        && (inFlight.peek().acks() == null || inFlight.peek().acks().isDone())) {
+      InFlight f = inFlight.poll();
+      if (f.acks() != null && f.acks().error() != null) {
+        throw new IngestException(
+            "the broker did not accept every record ("
+                + f.acks().error()
+                + "); nothing after the last checkpoint is assumed stored",
+            f.acks().error());
+      }
+      unsaved.put(f.file(), f.after());
+    }
+  }
+
+  private void maybeCheckpoint() {
+    if (System.nanoTime() - lastFlush >= options.flushIntervalMs() * 1_000_000L) {
+      checkpoint(false);
       report();
     }
   }
 
-  private void flushAndCheckpoint() {
+  /**
+   * Saves the positions the broker has acknowledged. Without waiting, unless records were sent
+   * outside a batch or {@code everything} is asked (the end of the run).
+   */
+  private void checkpoint(boolean everything) {
     lastFlush = System.nanoTime();
-    sink.flush();
+    if (everything || directSends) {
+      sink.flush();
+      directSends = false;
+    } else if (sink.failure() != null) {
+      sink.flush(); // throws, naming the failure
+    }
+    promote();
     if (!unsaved.isEmpty()) {
       unsaved.forEach(checkpoint::put);
       unsaved.clear();

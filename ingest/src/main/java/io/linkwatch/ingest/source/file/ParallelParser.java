@@ -10,6 +10,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -26,9 +27,12 @@ import java.util.function.Supplier;
  */
 final class ParallelParser implements AutoCloseable {
 
-  /** Told, in file order, when the records of a chunk have been handed to the producer. */
+  /**
+   * Told, in file order, when the records of a chunk have been handed to the producer; {@code acks}
+   * completes when the broker has them all ({@code null}: nothing was sent).
+   */
   interface Listener {
-    void sent(Path file, Checkpoint.Position after);
+    void sent(Path file, Checkpoint.Position after, KafkaEventSink.Batch acks);
   }
 
   /** Units of one file, copied out of the read buffer. */
@@ -101,7 +105,12 @@ final class ParallelParser implements AutoCloseable {
    */
   void submit(byte[] buf, String source, Path file, Checkpoint.Position after) {
     if (count == 0) {
-      listener.sent(file, after);
+      if (inFlight.isEmpty()) {
+        listener.sent(file, after, null);
+      } else {
+        // nothing to parse, but the position comes after the chunks still in flight
+        inFlight.add(CompletableFuture.completedFuture(new Done(List.of(), file, after)));
+      }
       return;
     }
     int from = starts[0];
@@ -166,10 +175,11 @@ final class ParallelParser implements AutoCloseable {
     } catch (ExecutionException e) {
       throw new IngestException("a parsing thread failed: " + e.getCause(), e.getCause());
     }
+    KafkaEventSink.Batch acks = sink.batch();
     for (KafkaEventSink.Prepared p : done.records()) {
-      sink.send(p);
+      acks.send(p);
     }
-    listener.sent(done.file(), done.after());
+    listener.sent(done.file(), done.after(), acks.seal());
   }
 
   @Override
