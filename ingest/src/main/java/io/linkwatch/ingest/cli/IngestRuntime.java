@@ -96,10 +96,11 @@ final class IngestRuntime implements AutoCloseable {
   /** Waits for the brokers, checks the topics, and opens the producer. */
   KafkaEventSink openSink(String source, Map<String, Object> producerOverrides) {
     String clientId = "linkwatch-ingest-" + source;
-    KafkaReadiness.await(
-        KafkaClients.admin(settings, clientId + "-admin"),
-        eventTopics(),
-        Duration.ofMillis(config.startupTimeoutMs()));
+    long retentionMs =
+        KafkaReadiness.await(
+            KafkaClients.admin(settings, clientId + "-admin"),
+            eventTopics(),
+            Duration.ofMillis(config.startupTimeoutMs()));
     Map<String, Object> props = KafkaClients.producer(settings, clientId);
     props.putAll(producerOverrides);
     producer = new KafkaProducer<>(props);
@@ -108,7 +109,10 @@ final class IngestRuntime implements AutoCloseable {
     producerMetrics.bindTo(registry);
     Object max = props.get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
     int maxRequest = max == null ? 1 << 20 : Integer.parseInt(max.toString());
-    return new KafkaEventSink(producer, topics, new IngestMetrics(registry, source), maxRequest);
+    KafkaEventSink sink =
+        new KafkaEventSink(producer, topics, new IngestMetrics(registry, source), maxRequest);
+    sink.warnBeyondRetention(retentionMs);
+    return sink;
   }
 
   /** The producer of the last sink opened (for transactions). */

@@ -83,6 +83,9 @@ public final class KafkaEventSink implements ParseOutput, AutoCloseable {
   private final DeadLetters tooLarge;
   private final AtomicReference<Exception> failure = new AtomicReference<>();
   private final AtomicLong unacknowledged = new AtomicLong();
+  private volatile long retentionMs = -1;
+  private final java.util.concurrent.atomic.AtomicBoolean warnedOld =
+      new java.util.concurrent.atomic.AtomicBoolean();
 
   /**
    * @param producer a producer of byte arrays (the sink serializes, so that it can measure)
@@ -205,6 +208,14 @@ public final class KafkaEventSink implements ParseOutput, AutoCloseable {
     }
   }
 
+  /**
+   * Warns, once, when an event is older than the retention of the event topics: its record
+   * timestamp is its event time, so the broker deletes it as soon as its segment rolls.
+   */
+  public void warnBeyondRetention(long retentionMs) {
+    this.retentionMs = retentionMs;
+  }
+
   /** The first failed send, or {@code null}. */
   public Exception failure() {
     return failure.get();
@@ -291,11 +302,23 @@ public final class KafkaEventSink implements ParseOutput, AutoCloseable {
       prepareDeadLetter(provenance.getSource(), dl, emit);
       return;
     }
+    long timestamp = time.toEpochMilli();
+    long retention = retentionMs;
+    if (retention > 0
+        && timestamp < System.currentTimeMillis() - retention
+        && warnedOld.compareAndSet(false, true)) {
+      LOG.warn(
+          "event time {} is older than the retention of the event topics ({} h): the broker"
+              + " deletes such records as soon as their segment rolls (their timestamp is their"
+              + " event time); give the topics a longer retention.ms to keep historical data",
+          time,
+          retention / 3_600_000L);
+    }
     emit.accept(
         new Prepared(
             type,
             new ProducerRecord<>(
-                topic, null, time.toEpochMilli(), key.getBytes(StandardCharsets.UTF_8), value),
+                topic, null, timestamp, key.getBytes(StandardCharsets.UTF_8), value),
             null));
   }
 

@@ -3,7 +3,9 @@ package io.linkwatch.ingest.sink;
 import io.linkwatch.ingest.IngestException;
 import io.linkwatch.schemas.cli.ClusterCheck;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -12,6 +14,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,10 +35,12 @@ public final class KafkaReadiness {
   /**
    * Waits until the cluster answers (retrying up to {@code timeout}), then checks the topics.
    *
+   * @return the shortest {@code retention.ms} of the topics (-1: unlimited or unknown), so that a
+   *     source can warn about event times the broker would delete at once
    * @throws io.linkwatch.schemas.cli.KafkaUnreachableException when no broker answered in time
    * @throws IngestException naming the missing topics
    */
-  public static void await(
+  public static long await(
       Map<String, Object> adminProps, Collection<String> topics, Duration timeout) {
     Object servers = adminProps.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG);
     ClusterCheck.awaitReachable(adminProps, timeout, LOG::warn);
@@ -65,7 +72,35 @@ public final class KafkaReadiness {
                 + " topics.* settings)",
             new UnknownTopicOrPartitionException(missing.toString()));
       }
+      return shortestRetention(admin, topics);
     }
+  }
+
+  private static long shortestRetention(Admin admin, Collection<String> topics) {
+    if (topics.isEmpty()) {
+      return -1;
+    }
+    List<ConfigResource> resources = new ArrayList<>();
+    for (String t : topics) {
+      resources.add(new ConfigResource(ConfigResource.Type.TOPIC, t));
+    }
+    long shortest = -1;
+    try {
+      for (Config c : admin.describeConfigs(resources).all().get(30, TimeUnit.SECONDS).values()) {
+        ConfigEntry e = c.get("retention.ms");
+        if (e != null && e.value() != null) {
+          long ms = Long.parseLong(e.value());
+          if (ms > 0 && (shortest < 0 || ms < shortest)) {
+            shortest = ms;
+          }
+        }
+      }
+    } catch (ExecutionException | TimeoutException | NumberFormatException e) {
+      LOG.debug("cannot read the retention of {}: {}", topics, describe(e));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return shortest;
   }
 
   private static Map<String, Object> withShortTimeouts(Map<String, Object> props) {

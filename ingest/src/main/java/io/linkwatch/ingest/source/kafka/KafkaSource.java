@@ -127,6 +127,11 @@ public final class KafkaSource {
       while (!stopRequested.getAsBoolean()) {
         ConsumerRecords<byte[], byte[]> records = consumer.poll(options.poll());
         if (records.isEmpty()) {
+          if (consumer.assignment().isEmpty()) {
+            // still joining the group (a rebalance waits for a dead member's session to end):
+            // idle means no record while partitions are ours
+            lastRecord = System.nanoTime();
+          }
           if (options.idleTimeout() != null
               && System.nanoTime() - lastRecord > options.idleTimeout().toNanos()) {
             LOG.info("no record for {}: stopping", options.idleTimeout());

@@ -38,12 +38,14 @@ class AgentLogTailIT {
 
   static KafkaTestCluster kafka;
 
+  // recent event times: the broker's time-based retention deletes rolled segments of old ones
+  private static final java.time.Instant T0 =
+      java.time.Instant.now()
+          .minus(Duration.ofHours(1))
+          .truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+
   private static String line(int n) {
-    return "time=\"2024-05-01T10:00:"
-        + String.format("%02d", n % 60)
-        + "Z\" level=info msg=\"line-"
-        + n
-        + "\"\n";
+    return "time=\"" + T0.plusSeconds(n) + "\" level=info msg=\"line-" + n + "\"\n";
   }
 
   private static void append(Path file, int... numbers) throws IOException {
@@ -125,7 +127,9 @@ class AgentLogTailIT {
     Files.writeString(
         log,
         line(1)
-            + "time=\"2024-05-01T10:00:02Z\" level=error msg=\"Failed to acquire authorization"
+            + "time=\""
+            + T0.plusSeconds(2)
+            + "\" level=error msg=\"Failed to acquire authorization"
             + " token from SPN: Failed to execute the refresh request. Error = 'Post"
             + " https://login.windows.net/t/oauth2/token?api-version=1.0: Forbidden'\"\n",
         StandardCharsets.UTF_8);

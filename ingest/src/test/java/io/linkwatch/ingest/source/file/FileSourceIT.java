@@ -25,6 +25,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -124,7 +125,8 @@ class FileSourceIT {
     Path file = dir.resolve("PT1H.json");
     int records = 60_000;
     List<String> lines = new ArrayList<>(records);
-    Instant t0 = Instant.parse("2024-05-01T10:00:00Z");
+    // recent event times: the broker's time-based retention deletes rolled segments of old ones
+    Instant t0 = Instant.now().minus(Duration.ofHours(2));
     for (int i = 0; i < records; i++) {
       lines.add(
           AzureRecords.connection(
@@ -190,7 +192,7 @@ class FileSourceIT {
             "--seed",
             "3",
             "--start",
-            "2024-05-01T08:00:00Z",
+            Instant.now().minus(Duration.ofHours(3)).truncatedTo(ChronoUnit.MINUTES).toString(),
             "--duration",
             "3h",
             "--devices",
