@@ -114,7 +114,8 @@ class SimulatedFleetIT {
         .forEach((k, v) -> settings.put(k, v.toString()));
     settings.put("streams.window.partitions", "3");
     settings.put("streams.http.port", "0");
-    settings.put("streams.idle.close.ms", "2000");
+    settings.put(
+        "streams.idle.close.ms", "15000"); // upstream ticks count for 45 s on a loaded machine
 
     Set<SimulatedFleet.Truth> expected = new HashSet<>(fleet.truth);
     try (StreamsRunner runner = new StreamsRunner(settings)) {
