@@ -118,7 +118,9 @@ abstract class SourceCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     String name = spec.qualifiedName();
     int code;
-    if (e instanceof ConfigException || e instanceof IllegalArgumentException) {
+    if (e instanceof ConfigException
+        || e instanceof IllegalArgumentException
+        || e instanceof picocli.CommandLine.TypeConversionException) {
       err.println(name + ": invalid configuration: " + e.getMessage());
       code = EXIT_USAGE;
     } else if (e instanceof KafkaUnreachableException) {

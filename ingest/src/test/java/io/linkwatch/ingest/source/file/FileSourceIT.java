@@ -9,30 +9,40 @@ import io.linkwatch.avro.DeadLetter;
 import io.linkwatch.avro.DeadLetterReason;
 import io.linkwatch.avro.ProvisioningEvent;
 import io.linkwatch.avro.SourceKind;
+import io.linkwatch.ingest.config.KafkaClients;
+import io.linkwatch.ingest.parse.AgentLogParser;
 import io.linkwatch.ingest.parse.AzureLogParser;
 import io.linkwatch.ingest.parse.Origin;
 import io.linkwatch.ingest.parse.ParseOutput;
+import io.linkwatch.ingest.sink.IngestMetrics;
 import io.linkwatch.ingest.sink.KafkaEventSink;
+import io.linkwatch.ingest.source.Progress;
 import io.linkwatch.ingest.testing.AzureRecords;
 import io.linkwatch.ingest.testing.Cli;
 import io.linkwatch.schemas.topic.Topics;
 import io.linkwatch.testkit.KafkaCluster;
 import io.linkwatch.testkit.KafkaTestCluster;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -230,6 +240,67 @@ class FileSourceIT {
                 assertThat(r.value().getCause())
                     .isEqualTo(io.linkwatch.avro.AgentCause.PROXY_OR_FIREWALL_BLOCKED));
     assertThat(kafka.readAll(isolated.ingestDeadLetter())).isEmpty();
+  }
+
+  @Test
+  void shouldFollowAppendedRecordsAndNewFilesUntilStopped(@TempDir Path dir) throws Exception {
+    Topics followed = kafka.createLinkwatchTopics("follow.");
+    Instant t0 = Instant.now().minus(Duration.ofMinutes(30));
+    Path a = dir.resolve("a.json");
+    Files.writeString(a, line("f-1", t0) + line("f-2", t0.plusSeconds(1)), StandardCharsets.UTF_8);
+    Path checkpoint = dir.resolve("follow.checkpoint");
+    AtomicBoolean stop = new AtomicBoolean();
+    try (KafkaEventSink sink =
+        new KafkaEventSink(
+            new KafkaProducer<>(
+                KafkaClients.producer(Map.of("bootstrap.servers", kafka.bootstrapServers()), "f")),
+            followed,
+            new IngestMetrics(new SimpleMeterRegistry(), "file"),
+            1 << 20)) {
+      FileSource source =
+          new FileSource(
+              new FileSource.Options(
+                  List.of(dir), true, 50, 100, 1 << 20, List.of("*.checkpoint*"), null, 2),
+              new AzureLogParser(1 << 20, 1 << 16, System::currentTimeMillis),
+              new AgentLogParser(1 << 20, 1 << 16, System::currentTimeMillis),
+              sink,
+              Checkpoint.load(checkpoint),
+              Progress.none(),
+              1 << 16);
+      CompletableFuture<?> running = CompletableFuture.runAsync(() -> source.run(stop::get));
+      awaitDevices(followed, "f-1", "f-2");
+
+      // a record written in two parts is read once it is whole; a new file is picked up
+      String third = line("f-3", t0.plusSeconds(2));
+      Files.writeString(
+          a, third.substring(0, 40), StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+      Files.writeString(a, third.substring(40), StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+      Files.writeString(
+          dir.resolve("b.json"), line("f-4", t0.plusSeconds(3)), StandardCharsets.UTF_8);
+      awaitDevices(followed, "f-1", "f-2", "f-3", "f-4");
+
+      stop.set(true);
+      running.get();
+    }
+    assertThat(kafka.readAll(followed.connections())).hasSize(4);
+    assertThat(kafka.readAll(followed.ingestDeadLetter())).isEmpty();
+    assertThat(offset(checkpoint, a)).isEqualTo(Files.size(a));
+  }
+
+  private static String line(String device, Instant time) {
+    return AzureRecords.connection("hub-f", device, time, "deviceConnect", null) + "\n";
+  }
+
+  private static void awaitDevices(Topics topics, String... devices) {
+    kafka.awaitRecords(
+        topics.connections(),
+        rs ->
+            rs.stream()
+                .map(r -> r.value().getDeviceId())
+                .collect(Collectors.toSet())
+                .containsAll(List.of(devices)),
+        "events of " + List.of(devices),
+        WAIT);
   }
 
   private static long offset(Path checkpoint, Path file) throws IOException {
