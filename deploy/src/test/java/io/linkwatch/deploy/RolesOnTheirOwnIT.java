@@ -216,13 +216,7 @@ class RolesOnTheirOwnIT {
   private Started start(Path bin, String name, Map<String, String> env, String... args)
       throws IOException {
     Path log = dir.resolve(name + ".log");
-    List<String> command = new ArrayList<>(List.of(bin.toString()));
-    command.addAll(List.of(args));
-    ProcessBuilder pb =
-        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-    pb.environment().putAll(env);
-    pb.environment().put("LINKWATCH_OPTS", "-Xmx512m");
-    Started s = new Started(pb.start(), log);
+    Started s = new Started(linkwatch(bin, env, log, args).start(), log);
     processes.put(name, s);
     return s;
   }
@@ -233,18 +227,24 @@ class RolesOnTheirOwnIT {
 
   private int runLogged(Path bin, Map<String, String> env, Path log, String... args)
       throws Exception {
+    Process p = linkwatch(bin, env, log, args).start();
+    assertThat(p.waitFor(180, TimeUnit.SECONDS)).as(String.join(" ", args) + " finished").isTrue();
+    if (p.exitValue() != 0) {
+      System.err.println(String.join(" ", args) + ":\n" + Files.readString(log));
+    }
+    return p.exitValue();
+  }
+
+  /** bin/linkwatch with these arguments and environment, its output in {@code log}. */
+  private static ProcessBuilder linkwatch(
+      Path bin, Map<String, String> env, Path log, String... args) {
     List<String> command = new ArrayList<>(List.of(bin.toString()));
     command.addAll(List.of(args));
     ProcessBuilder pb =
         new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     pb.environment().putAll(env);
     pb.environment().put("LINKWATCH_OPTS", "-Xmx512m");
-    Process p = pb.start();
-    assertThat(p.waitFor(180, TimeUnit.SECONDS)).as(String.join(" ", args) + " finished").isTrue();
-    if (p.exitValue() != 0) {
-      System.err.println(String.join(" ", args) + ":\n" + Files.readString(log));
-    }
-    return p.exitValue();
+    return pb;
   }
 
   private static boolean logContains(Started s, String text) {

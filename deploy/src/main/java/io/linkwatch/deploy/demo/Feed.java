@@ -71,7 +71,6 @@ final class Feed implements AutoCloseable {
    * the other, each through the ingest parsers (the outcome kept is the first phase's).
    */
   static Feed simulation(List<Phase> phases, double speed, KafkaEventSink sink) {
-    IngestConfig defaults = new IngestConfig(java.util.Map.of());
     return new Feed(
         "linkwatch-demo-simulator",
         sink,
@@ -83,14 +82,8 @@ final class Feed implements AutoCloseable {
             Simulation.Outcome o =
                 Simulation.toEvents(
                     phase.options(),
-                    new AzureLogParser(
-                        defaults.maxRecordBytes(),
-                        defaults.deadLetterMaxRawBytes(),
-                        System::currentTimeMillis),
-                    new AgentLogParser(
-                        defaults.maxRecordBytes(),
-                        defaults.deadLetterMaxRawBytes(),
-                        System::currentTimeMillis),
+                    azureParser(),
+                    agentParser(),
                     feed.counting(sink),
                     phase.truth(),
                     phase.summary(),
@@ -115,26 +108,32 @@ final class Feed implements AutoCloseable {
             c.maxRecordBytes(),
             c.getList(IngestConfig.FILE_EXCLUDE),
             null);
-    IngestConfig defaults = c;
     return new Feed(
         "linkwatch-demo-files",
         sink,
         feed ->
             new FileSource(
                     options,
-                    new AzureLogParser(
-                        defaults.maxRecordBytes(),
-                        defaults.deadLetterMaxRawBytes(),
-                        System::currentTimeMillis),
-                    new AgentLogParser(
-                        defaults.maxRecordBytes(),
-                        defaults.deadLetterMaxRawBytes(),
-                        System::currentTimeMillis),
+                    azureParser(),
+                    agentParser(),
                     sink,
                     Checkpoint.none(),
                     Progress.none(),
-                    defaults.deadLetterMaxRawBytes())
+                    c.deadLetterMaxRawBytes())
                 .run(() -> feed.stop));
+  }
+
+  /** The ingest parsers with the ingest role's default limits. */
+  private static AzureLogParser azureParser() {
+    IngestConfig d = new IngestConfig(java.util.Map.of());
+    return new AzureLogParser(
+        d.maxRecordBytes(), d.deadLetterMaxRawBytes(), System::currentTimeMillis);
+  }
+
+  private static AgentLogParser agentParser() {
+    IngestConfig d = new IngestConfig(java.util.Map.of());
+    return new AgentLogParser(
+        d.maxRecordBytes(), d.deadLetterMaxRawBytes(), System::currentTimeMillis);
   }
 
   void start() {
