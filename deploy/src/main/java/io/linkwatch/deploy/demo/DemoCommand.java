@@ -264,17 +264,7 @@ public final class DemoCommand implements Callable<Integer> {
     }
   }
 
-  /**
-   * The last part of the span, after the scripted incidents: the fleet healthy again (the revoked
-   * device has new credentials, the proxy lets the agents through), so that every alert resolves
-   * before the replay ends instead of a window's length of wall-clock time later.
-   */
-  static final Duration RECOVERY = Duration.ofMinutes(45);
-
-  /**
-   * The simulation the options ask for, as two phases: the scripted incidents, then {@link
-   * #RECOVERY} of the healthy fleet; the whole span ends when the replay ends.
-   */
+  /** The simulation the options ask for: the span ending when the replay ends. */
   SimOptions simulation(Instant now) {
     double x = effectiveSpeed();
     Duration replay = Duration.ofMillis((long) (duration.toMillis() / x));
@@ -283,7 +273,7 @@ public final class DemoCommand implements Callable<Integer> {
     return new SimOptions(
         seed,
         start,
-        duration.minus(RECOVERY),
+        duration,
         devices,
         hubs,
         d.dpsInstances(),
@@ -292,22 +282,6 @@ public final class DemoCommand implements Callable<Integer> {
         SimOptions.Format.EVENTHUBS,
         d.duplicateRate(),
         d.lateRate());
-  }
-
-  /** The healthy fleet after the scripted part: same seed, same fleet, only its routine. */
-  static SimOptions recovery(SimOptions scripted) {
-    return new SimOptions(
-        scripted.seed(),
-        scripted.end(),
-        RECOVERY,
-        scripted.devices(),
-        scripted.hubs(),
-        scripted.dpsInstances(),
-        scripted.machines(),
-        EnumSet.of(io.linkwatch.ingest.sim.Scenario.TOKEN_RENEWAL),
-        scripted.format(),
-        scripted.duplicateRate(),
-        scripted.lateRate());
   }
 
   double effectiveSpeed() {

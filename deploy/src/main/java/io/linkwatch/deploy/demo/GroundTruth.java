@@ -63,7 +63,8 @@ final class GroundTruth {
       Map<String, Integer> foundByKind,
       boolean benign,
       List<Alert> alertsFired,
-      Set<String> resolvedFingerprints) {
+      Set<String> resolvedFingerprints,
+      boolean lastsToTheEnd) {
 
     boolean allFound() {
       return injectedByKind.equals(foundByKind);
@@ -113,6 +114,7 @@ final class GroundTruth {
 
   /** Per scenario, in the order the ground truth names them. */
   List<ScenarioResult> compare(List<Incident> incidents, List<Alert> transitions) {
+    Instant end = injected.stream().map(Injected::end).max(Instant::compareTo).orElse(Instant.MIN);
     Map<String, List<Injected>> byScenario = new LinkedHashMap<>();
     injected.forEach(i -> byScenario.computeIfAbsent(i.scenario(), s -> new ArrayList<>()).add(i));
     // paged: fired, or firing once the alert that inhibited it resolved
@@ -149,8 +151,12 @@ final class GroundTruth {
           alerts.add(a);
         }
       }
+      // an incident still going on when the simulated span ends keeps its alert firing, rightly
+      boolean lastsToTheEnd =
+          list.stream().anyMatch(i -> !i.benign() && !i.end().isBefore(end.minus(SLACK)));
       results.add(
-          new ScenarioResult(e.getKey(), injectedByKind, foundByKind, benign, alerts, resolved));
+          new ScenarioResult(
+              e.getKey(), injectedByKind, foundByKind, benign, alerts, resolved, lastsToTheEnd));
     }
     return results;
   }
