@@ -106,7 +106,11 @@ final class HttpCommand extends SourceCommand {
       }
       sink.flush();
       out.print(
-          Summary.of(0, 0, sink.metrics(), Duration.ofNanos(System.nanoTime() - started))
+          Summary.of(
+                  source.requests(),
+                  source.bytes(),
+                  sink.metrics(),
+                  Duration.ofNanos(System.nanoTime() - started))
               .describe("request(s)"));
       out.flush();
     }

@@ -52,6 +52,10 @@ public record Summary(
   /** A few lines for a person. */
   public String describe(String inputNoun) {
     StringBuilder b = new StringBuilder();
+    if (recordsIn == 0 && bytes == 0) {
+      // a restart after everything was read, or a source that got no input
+      return b.append("nothing new to read").append(System.lineSeparator()).toString();
+    }
     b.append(
         String.format(
             Locale.ROOT,

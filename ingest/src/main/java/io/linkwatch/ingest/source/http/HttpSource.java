@@ -86,6 +86,8 @@ public final class HttpSource implements AutoCloseable {
   private final ThreadLocal<AgentLogParser> agent;
   private final MeterRegistry registry;
   private final AtomicLong inflight = new AtomicLong();
+  private final AtomicLong requests = new AtomicLong();
+  private final AtomicLong bytes = new AtomicLong();
   private final Map<Integer, Counter> answers = new ConcurrentHashMap<>();
   private final byte[] token;
   private volatile long degradedUntil;
@@ -140,6 +142,16 @@ public final class HttpSource implements AutoCloseable {
 
   public int port() {
     return server.getAddress().getPort();
+  }
+
+  /** Requests whose body was produced. */
+  public long requests() {
+    return requests.get();
+  }
+
+  /** Bytes of the bodies produced (after decompression). */
+  public long bytes() {
+    return bytes.get();
   }
 
   /**
@@ -234,6 +246,8 @@ public final class HttpSource implements AutoCloseable {
         retryLater(e, 429, requestId, "too many bytes being produced; retry later");
         return;
       }
+      requests.incrementAndGet();
+      bytes.addAndGet(body.length);
       produce(e, requestId, body, machine);
     }
   }
