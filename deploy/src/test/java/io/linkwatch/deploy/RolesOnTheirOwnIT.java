@@ -114,9 +114,7 @@ class RolesOnTheirOwnIT {
                 "LINKWATCH_STATE_DIR",
                 dir.resolve("streams-state").toString(),
                 "LINKWATCH_COMMIT_INTERVAL_MS",
-                "1000",
-                "LINKWATCH_MAX_TASK_IDLE_MS",
-                "5000"),
+                "1000"),
             "streams",
             "--config",
             config.toString());

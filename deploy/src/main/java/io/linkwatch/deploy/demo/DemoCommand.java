@@ -1,6 +1,7 @@
 package io.linkwatch.deploy.demo;
 
 import io.linkwatch.deploy.cli.ExitCode;
+import io.linkwatch.deploy.config.Role;
 import io.linkwatch.ingest.sim.SimOptions;
 import io.linkwatch.schemas.cli.DurationConverter;
 import java.io.PrintWriter;
@@ -13,8 +14,10 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -158,6 +161,14 @@ public final class DemoCommand implements Callable<Integer> {
   String host;
 
   @Option(
+      names = "--set",
+      paramLabel = "KEY=VALUE",
+      description =
+          "A setting of the streams or sink role over the demo's (repeatable), e.g. --set"
+              + " streams.grace.ms=120000 (docs/configuration.md).")
+  Map<String, String> overrides = new LinkedHashMap<>();
+
+  @Option(
       names = "--color",
       defaultValue = "auto",
       paramLabel = "WHEN",
@@ -221,6 +232,12 @@ public final class DemoCommand implements Callable<Integer> {
     if (!color.matches("(?i)auto|always|never")) {
       throw new CommandLine.ParameterException(
           cli, "--color must be auto, always or never, not '" + color + "'");
+    }
+    for (String key : overrides.keySet()) {
+      if (!Role.STREAMS.knownKeys().accepts(key) && !Role.SINK.knownKeys().accepts(key)) {
+        throw new CommandLine.ParameterException(
+            cli, "--set " + key + ": not a setting of the streams or sink role");
+      }
     }
     for (int port : List.of(kafkaPort, dashboardPort, httpPort)) {
       if (port < 1 || port > 65534) {

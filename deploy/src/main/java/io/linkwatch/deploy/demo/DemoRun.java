@@ -6,6 +6,7 @@ import io.linkwatch.avro.AlertRule;
 import io.linkwatch.avro.IncidentKind;
 import io.linkwatch.deploy.broker.EmbeddedKafkaBroker;
 import io.linkwatch.deploy.cli.ExitCode;
+import io.linkwatch.deploy.config.Role;
 import io.linkwatch.ingest.config.KafkaClients;
 import io.linkwatch.ingest.sim.SimOptions;
 import io.linkwatch.ingest.sink.IngestMetrics;
@@ -218,12 +219,6 @@ final class DemoRun implements Callable<Integer> {
     streamsSettings.put(StreamsConfig.STATE_DIR_CONFIG, dir.resolve("streams").toString());
     streamsSettings.put(StreamsAppConfig.HTTP_HOST, o.host);
     streamsSettings.put(StreamsAppConfig.HTTP_PORT, Integer.toString(o.httpPort));
-    // windows close on the wall clock only after this much idleness: a loaded machine must not
-    // pass for an idle input
-    streamsSettings.put(StreamsAppConfig.IDLE_CLOSE_MS, "30000");
-    // a task whose other input partitions have data not fetched yet waits for it rather than
-    // running ahead in event time (what a replay from a backlog needs)
-    streamsSettings.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, "5000");
     // the simulator delivers 2 % of its records 3 to 12 minutes late, as Azure does: windows wait
     // for them as the correlation does (streams.correlation.grace.ms), so late records count in
     // their window instead of revising it or being dropped
@@ -237,6 +232,7 @@ final class DemoRun implements Callable<Integer> {
     streamsSettings.put(
         StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), "60000");
     streamsSettings.put(StreamsAppConfig.WINDOW_PARTITIONS, Integer.toString(PARTITIONS));
+    overrides(Role.STREAMS, streamsSettings);
     StreamsRunner streams = new StreamsRunner(streamsSettings);
     open.add(0, streams);
     streams.start();
@@ -255,7 +251,7 @@ final class DemoRun implements Callable<Integer> {
         SinkConfig.DASHBOARD_CHART_HISTORY, "PT" + (o.duration.plusHours(1).toMinutes()) + "M");
     AlertSink sink =
         AlertSink.start(
-            new SinkConfig(sinkSettings),
+            new SinkConfig(overrides(Role.SINK, sinkSettings)),
             RoutingPlan.consoleOnly(),
             registry,
             registry::scrape,
@@ -769,6 +765,20 @@ final class DemoRun implements Callable<Integer> {
   }
 
   // ------------------------------------------------------------------ small things
+
+  /**
+   * Applies the {@code --set} settings a role accepts (a streams key to streams, a dashboard key to
+   * the sink), over the demo's own; a key no role accepts was refused before the start.
+   */
+  private Map<String, String> overrides(Role role, Map<String, String> settings) {
+    o.overrides.forEach(
+        (k, v) -> {
+          if (role.knownKeys().accepts(k)) {
+            settings.put(k, v);
+          }
+        });
+    return settings;
+  }
 
   private void close() {
     for (AutoCloseable c : open) {

@@ -54,6 +54,15 @@ class DemoCommandTest {
   }
 
   @Test
+  void shouldRefuseASettingNoRoleOfTheDemoReads() {
+    String[] run = run("demo", "--data-dir", dir.toString(), "--set", "streams.grase.ms=1");
+
+    assertThat(run[0]).isEqualTo(Integer.toString(ExitCode.USAGE));
+    assertThat(run[1])
+        .contains("--set streams.grase.ms: not a setting of the streams or sink role");
+  }
+
+  @Test
   void shouldEndTheSimulatedSpanWhenTheReplayEnds() {
     DemoCommand demo = new DemoCommand();
     demo.duration = java.time.Duration.ofHours(6);
