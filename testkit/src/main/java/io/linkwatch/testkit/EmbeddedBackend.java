@@ -1,7 +1,11 @@
 package io.linkwatch.testkit;
 
+import java.lang.reflect.Field;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import kafka.server.BrokerServer;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 
@@ -9,7 +13,7 @@ import org.apache.kafka.common.test.TestKitNodes;
  * A KRaft cluster in the test JVM ({@code KafkaClusterTestKit}): one controller and the brokers the
  * test asks for, on ephemeral ports, with data in a temporary directory deleted on close.
  */
-final class EmbeddedBackend implements ClusterBackend {
+final class EmbeddedBackend implements ClusterBackend, ClusterBackend.BrokerControl {
 
   private final KafkaClusterTestKit cluster;
   private final int brokers;
@@ -75,6 +79,101 @@ final class EmbeddedBackend implements ClusterBackend {
   @Override
   public String description() {
     return "in-JVM KRaft cluster, " + brokers + (brokers == 1 ? " broker" : " brokers");
+  }
+
+  @Override
+  public Optional<BrokerControl> brokerControl() {
+    return Optional.of(this);
+  }
+
+  @Override
+  public List<Integer> brokerIds() {
+    return cluster.brokers().keySet().stream().sorted().toList();
+  }
+
+  @Override
+  public boolean running(int brokerId) {
+    return !broker(brokerId).isShutdown();
+  }
+
+  @Override
+  public synchronized void stop(int brokerId) {
+    BrokerServer broker = broker(brokerId);
+    broker.shutdown();
+    broker.awaitShutdown();
+  }
+
+  /**
+   * Stops the broker without a controlled shutdown: it closes its sockets and stops heartbeating
+   * without asking the controller to move its leaders first, so the controller notices only when
+   * the broker's session expires ({@code broker.session.timeout.ms}) — what the cluster sees of a
+   * broker process killed with SIGKILL. Its log is still closed cleanly (no recovery at restart).
+   */
+  @Override
+  public synchronized void kill(int brokerId) {
+    BrokerServer broker = broker(brokerId);
+    Object config = broker.config();
+    Field field = controlledShutdownField(config);
+    Object controlled = get(field, config);
+    set(field, config, Boolean.FALSE);
+    try {
+      broker.shutdown();
+      broker.awaitShutdown();
+    } finally {
+      set(field, config, controlled);
+    }
+  }
+
+  /**
+   * Kafka reads {@code controlled.shutdown.enable} from a field of the broker's config when it
+   * shuts down; there is no per-shutdown switch, so the test kit flips that field for one stop.
+   */
+  private static Field controlledShutdownField(Object config) {
+    try {
+      Field field = config.getClass().getDeclaredField("controlledShutdownEnable");
+      field.setAccessible(true);
+      return field;
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      throw cannotKill(e);
+    }
+  }
+
+  private static Object get(Field field, Object config) {
+    try {
+      return field.get(config);
+    } catch (ReflectiveOperationException e) {
+      throw cannotKill(e);
+    }
+  }
+
+  private static void set(Field field, Object config, Object value) {
+    try {
+      field.set(config, value);
+    } catch (ReflectiveOperationException e) {
+      throw cannotKill(e);
+    }
+  }
+
+  private static UnsupportedOperationException cannotKill(Exception e) {
+    return new UnsupportedOperationException(
+        "this Kafka version's broker cannot be stopped without a controlled shutdown here ("
+            + e
+            + "); use stopBroker",
+        e);
+  }
+
+  @Override
+  public synchronized void start(int brokerId) {
+    broker(brokerId).startup();
+  }
+
+  private BrokerServer broker(int brokerId) {
+    BrokerServer broker = cluster.brokers().get(brokerId);
+    if (broker == null) {
+      throw new IllegalArgumentException(
+          "no broker " + brokerId + " in this cluster; brokers: " + brokerIds());
+    }
+    return broker;
   }
 
   @Override

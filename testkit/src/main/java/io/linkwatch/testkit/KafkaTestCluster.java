@@ -5,6 +5,7 @@ import io.linkwatch.schemas.topic.Topic;
 import io.linkwatch.schemas.topic.TopicPlan;
 import io.linkwatch.schemas.topic.TopicPlanApplier;
 import io.linkwatch.schemas.topic.Topics;
+import io.linkwatch.testkit.ClusterBackend.BrokerControl;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -27,6 +28,7 @@ import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -46,6 +48,7 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Deserializer;
+import org.opentest4j.TestAbortedException;
 
 /**
  * A real Kafka cluster for one test class, given by {@link KafkaClusterExtension}: where it is,
@@ -147,6 +150,222 @@ public final class KafkaTestCluster implements AutoCloseable {
   /** A name no other call of this cluster has returned, e.g. {@code alerts-3}: isolates tests. */
   public String uniqueName(String base) {
     return base + "-" + names.incrementAndGet();
+  }
+
+  // ---------------------------------------------------------------- stopping and starting brokers
+
+  /**
+   * Ids of the cluster's brokers, running or stopped, in ascending order. Stopping and starting
+   * brokers needs a cluster the test owns (the in-JVM one): with another, the test is skipped.
+   */
+  public List<Integer> brokerIds() {
+    return brokerControl("list its brokers").brokerIds();
+  }
+
+  /** Whether the broker runs (it was not stopped, or was started again). */
+  public boolean brokerRunning(int brokerId) {
+    return brokerControl("look at broker " + brokerId).running(brokerId);
+  }
+
+  /**
+   * Stops one broker as an orderly shutdown (SIGTERM) would: it hands its partition leadership to
+   * the other replicas first, then stops. Returns once it has stopped and the others lead every
+   * partition it led (where another in-sync replica exists).
+   */
+  public void stopBroker(int brokerId) {
+    BrokerControl control = brokerControl("stop broker " + brokerId);
+    control.stop(brokerId);
+    awaitBrokerGone(brokerId, "the controlled shutdown of broker " + brokerId);
+  }
+
+  /**
+   * Stops one broker the way the cluster sees a crash (SIGKILL): its connections drop and it stops
+   * heartbeating, without handing over leadership. Returns at once: the controller notices only
+   * when the broker's session expires ({@code broker.session.timeout.ms}, 9 s by default), and
+   * until then the partitions it led have no reachable leader — what a test of a crash is about.
+   * Use {@link #awaitBrokerGone} to wait for the new leaders.
+   */
+  public void killBroker(int brokerId) {
+    brokerControl("kill broker " + brokerId).kill(brokerId);
+  }
+
+  /**
+   * Waits until the cluster has dropped a stopped broker: the controller no longer lists it and no
+   * partition names it as leader.
+   */
+  public void awaitBrokerGone(int brokerId, String description) {
+    long deadline = System.nanoTime() + DEFAULT_TIMEOUT.toNanos();
+    String state = "";
+    while (true) {
+      try {
+        boolean listed =
+            admin()
+                .describeCluster()
+                .nodes()
+                .get(DEFAULT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                .stream()
+                .anyMatch(n -> n.id() == brokerId);
+        List<String> led = partitionsLedBy(brokerId);
+        if (!listed && led.isEmpty()) {
+          return;
+        }
+        state =
+            (listed ? "the controller still lists it" : "the controller dropped it")
+                + (led.isEmpty() ? "" : "; it still leads " + led);
+      } catch (ExecutionException e) {
+        state = "the cluster did not answer: " + e.getCause();
+      } catch (InterruptedException | TimeoutException e) {
+        throw interruptedOrTimedOut("describe the cluster", e);
+      }
+      if (System.nanoTime() >= deadline) {
+        throw new AssertionError(
+            "awaited "
+                + description
+                + ": broker "
+                + brokerId
+                + " gone from the cluster, for "
+                + seconds(DEFAULT_TIMEOUT)
+                + "; "
+                + state);
+      }
+      pause();
+    }
+  }
+
+  /**
+   * Starts a stopped broker again, on its former ports and with its data, and waits until the
+   * controller lists it. Its replicas then catch up: {@link #awaitReplicasInSync} waits for that.
+   */
+  public void startBroker(int brokerId) {
+    brokerControl("start broker " + brokerId).start(brokerId);
+    long deadline = System.nanoTime() + DEFAULT_TIMEOUT.toNanos();
+    while (true) {
+      try {
+        if (admin()
+            .describeCluster()
+            .nodes()
+            .get(DEFAULT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+            .stream()
+            .anyMatch(n -> n.id() == brokerId)) {
+          return;
+        }
+      } catch (ExecutionException e) {
+        // the cluster answers again in a moment
+      } catch (InterruptedException | TimeoutException e) {
+        throw interruptedOrTimedOut("describe the cluster", e);
+      }
+      if (System.nanoTime() >= deadline) {
+        throw new AssertionError(
+            "awaited broker "
+                + brokerId
+                + " back in the cluster after its start, for "
+                + seconds(DEFAULT_TIMEOUT));
+      }
+      pause();
+    }
+  }
+
+  /** The broker leading a partition now, or -1 when it has no leader. */
+  public int leaderOf(String topic, int partition) {
+    TopicDescription d = describe(List.of(topic)).get(topic);
+    return d.partitions().stream()
+        .filter(p -> p.partition() == partition)
+        .findFirst()
+        .map(p -> p.leader() == null || p.leader().isEmpty() ? -1 : p.leader().id())
+        .orElseThrow(
+            () ->
+                new IllegalArgumentException("topic " + topic + " has no partition " + partition));
+  }
+
+  /**
+   * Waits until every replica of every partition of the topics is in sync (ISR = replicas), e.g.
+   * until a restarted broker has caught up. Fails naming the partitions still behind.
+   */
+  public void awaitReplicasInSync(Collection<String> topicNames, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    List<String> behind = List.of();
+    while (true) {
+      behind =
+          describe(topicNames).values().stream()
+              .flatMap(
+                  d ->
+                      d.partitions().stream()
+                          .filter(p -> p.isr().size() < p.replicas().size())
+                          .map(
+                              p ->
+                                  d.name()
+                                      + "-"
+                                      + p.partition()
+                                      + " (replicas "
+                                      + p.replicas().stream().map(n -> n.id()).toList()
+                                      + ", in sync "
+                                      + p.isr().stream().map(n -> n.id()).toList()
+                                      + ")"))
+              .toList();
+      if (behind.isEmpty()) {
+        return;
+      }
+      if (System.nanoTime() >= deadline) {
+        throw new AssertionError(
+            "awaited every replica in sync for "
+                + seconds(timeout)
+                + "; behind: "
+                + String.join(", ", behind));
+      }
+      pause();
+    }
+  }
+
+  private List<String> partitionsLedBy(int brokerId) throws InterruptedException {
+    try {
+      Set<String> names =
+          admin()
+              .listTopics(new ListTopicsOptions().listInternal(true))
+              .names()
+              .get(DEFAULT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      return admin()
+          .describeTopics(names)
+          .allTopicNames()
+          .get(DEFAULT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+          .values()
+          .stream()
+          .flatMap(
+              d ->
+                  d.partitions().stream()
+                      .filter(p -> p.leader() != null && p.leader().id() == brokerId)
+                      .map(p -> d.name() + "-" + p.partition()))
+          .sorted()
+          .toList();
+    } catch (ExecutionException | TimeoutException e) {
+      return List.of("(unknown: " + e + ")");
+    }
+  }
+
+  private Map<String, TopicDescription> describe(Collection<String> topicNames) {
+    try {
+      return admin()
+          .describeTopics(topicNames)
+          .allTopicNames()
+          .get(DEFAULT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("cannot describe topics " + topicNames, e.getCause());
+    } catch (InterruptedException | TimeoutException e) {
+      throw interruptedOrTimedOut("describe topics " + topicNames, e);
+    }
+  }
+
+  private BrokerControl brokerControl(String what) {
+    return backend
+        .brokerControl()
+        .orElseThrow(
+            () ->
+                new TestAbortedException(
+                    "cannot "
+                        + what
+                        + " of the "
+                        + backend.description()
+                        + ": only the in-JVM cluster's brokers can be stopped and started by a"
+                        + " test"));
   }
 
   // ---------------------------------------------------------------- topics
