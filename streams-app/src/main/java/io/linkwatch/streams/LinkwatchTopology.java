@@ -25,6 +25,7 @@ import java.util.function.ToLongFunction;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.TopologyConfig;
 import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
@@ -64,6 +65,7 @@ public final class LinkwatchTopology {
   private final Topics topics;
   private final PipelineMetrics metrics;
   private final AlertStageFactory alertStage;
+  private final TopologyConfig topologyConfig;
   private final RuleChanges ruleChanges = new RuleChanges();
 
   /** Builds the alert stage on the window results (issue 5's {@code AlertStage.build}). */
@@ -78,11 +80,16 @@ public final class LinkwatchTopology {
   }
 
   private LinkwatchTopology(
-      StreamsSettings settings, Topics topics, PipelineMetrics metrics, AlertStageFactory alerts) {
+      StreamsSettings settings,
+      Topics topics,
+      PipelineMetrics metrics,
+      AlertStageFactory alerts,
+      TopologyConfig topologyConfig) {
     this.settings = settings;
     this.topics = topics;
     this.metrics = metrics;
     this.alertStage = alerts;
+    this.topologyConfig = topologyConfig;
   }
 
   /** Builds the topology with meters that go nowhere. */
@@ -98,11 +105,27 @@ public final class LinkwatchTopology {
   /** Builds the topology with a given alert stage (tests observe the window results this way). */
   public static Topology build(
       StreamsSettings settings, Topics topics, PipelineMetrics metrics, AlertStageFactory alerts) {
-    return new LinkwatchTopology(settings, topics, metrics, alerts).topology();
+    return new LinkwatchTopology(settings, topics, metrics, alerts, null).topology();
+  }
+
+  /**
+   * Builds the topology with Kafka Streams topology settings (e.g. {@code
+   * processor.wrapper.class}), which Kafka honours only when they are given to the {@link
+   * StreamsBuilder} constructor. Replay uses it to give the correlators the coordinates of the
+   * original input records.
+   */
+  public static Topology build(
+      StreamsSettings settings,
+      Topics topics,
+      PipelineMetrics metrics,
+      AlertStageFactory alerts,
+      TopologyConfig topologyConfig) {
+    return new LinkwatchTopology(settings, topics, metrics, alerts, topologyConfig).topology();
   }
 
   private Topology topology() {
-    StreamsBuilder builder = new StreamsBuilder();
+    StreamsBuilder builder =
+        topologyConfig == null ? new StreamsBuilder() : new StreamsBuilder(topologyConfig);
     rules(builder);
 
     Map<String, KStream<String, Object>> conn =
