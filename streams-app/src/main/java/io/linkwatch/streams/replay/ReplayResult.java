@@ -1,0 +1,93 @@
+package io.linkwatch.streams.replay;
+
+import io.linkwatch.avro.Alert;
+import io.linkwatch.avro.DeadLetter;
+import io.linkwatch.avro.Incident;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a replay reproduced over its range, and how.
+ *
+ * @param from start of the range the outputs are reported for
+ * @param to end of the range (exclusive): no input at or after it was read
+ * @param warmup event time read before {@code from} to rebuild state; its outputs are not reported
+ * @param watermark the largest event time read (the replay's final watermark), null without input
+ * @param inputs records read per input topic (warm-up included)
+ * @param elapsed wall-clock time of the run (reading and processing)
+ * @param ruleOrigin where the rules came from
+ * @param ruleVersions every rule version used, {@code id@version}, initial ones first
+ * @param ruleWarnings what may make the rules differ from the live run's
+ * @param alerts alert transitions evaluated at or after {@code from}, in emission order
+ * @param incidents incidents (and their revisions) emitted at or after {@code from}
+ * @param aggregates windowed aggregates emitted at or after {@code from}
+ * @param deadLetters input the topology could not process (deserialization or processing errors)
+ * @param warmupOutputs outputs of the warm-up, not reported, by kind
+ * @param results the window results the alert stage judged (only when asked for)
+ * @param digest SHA-256 of the reported outputs (kind, key, value, timestamp, in order): two runs
+ *     over the same input give the same digest
+ */
+public record ReplayResult(
+    Instant from,
+    Instant to,
+    Duration warmup,
+    Instant watermark,
+    Map<String, Long> inputs,
+    Duration elapsed,
+    String ruleOrigin,
+    List<String> ruleVersions,
+    List<String> ruleWarnings,
+    List<Emitted<Alert>> alerts,
+    List<Emitted<Incident>> incidents,
+    long aggregates,
+    List<Emitted<DeadLetter>> deadLetters,
+    Map<String, Long> warmupOutputs,
+    List<ResultPoint> results,
+    String digest) {
+
+  /** One output record: key, serialized value (as the topic holds it), timestamp, decoded value. */
+  public record Emitted<V>(String key, byte[] bytes, long timestamp, V value) {}
+
+  /**
+   * One value a rule judged: a window result of one series.
+   *
+   * @param seriesKey rule id and split-by dimensions ({@code WindowResult.seriesKey()})
+   */
+  public record ResultPoint(
+      String seriesKey,
+      String ruleId,
+      int ruleVersion,
+      Map<String, String> dimensions,
+      Instant windowStart,
+      Instant windowEnd,
+      boolean hasData,
+      double value,
+      long count,
+      long lateRecords,
+      int revision,
+      Instant evaluatedAt) {}
+
+  public ReplayResult {
+    inputs = Map.copyOf(inputs);
+    ruleVersions = List.copyOf(ruleVersions);
+    ruleWarnings = List.copyOf(ruleWarnings);
+    alerts = List.copyOf(alerts);
+    incidents = List.copyOf(incidents);
+    deadLetters = List.copyOf(deadLetters);
+    warmupOutputs = Map.copyOf(warmupOutputs);
+    results = List.copyOf(results);
+  }
+
+  /** Input records read in all. */
+  public long records() {
+    return inputs.values().stream().mapToLong(Long::longValue).sum();
+  }
+
+  /** Input records per second of wall-clock time. */
+  public double recordsPerSecond() {
+    double s = elapsed.toNanos() / 1e9;
+    return s <= 0 ? 0 : records() / s;
+  }
+}

@@ -1,0 +1,83 @@
+package io.linkwatch.streams.replay;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * How the replayed alert transitions compare with those the live alerts topic holds, transition by
+ * transition ({@code alertId}, {@code sequence}).
+ *
+ * @param from start of the compared range
+ * @param until end of the compared range (inclusive): the replay's final watermark
+ * @param live live transitions evaluated in the range (of the replayed rules)
+ * @param replayed replayed transitions
+ * @param identical transitions the same byte for byte
+ * @param findings every transition that is not identical, with its explanation when one is known
+ * @param notCompared live transitions left out, by reason (evaluated after the replay's last event,
+ *     rule not replayed)
+ */
+public record VerifyReport(
+    Instant from,
+    Instant until,
+    int live,
+    int replayed,
+    int identical,
+    List<Finding> findings,
+    Map<String, Long> notCompared) {
+
+  /** What is wrong with one transition. */
+  public enum Kind {
+    /** Same transition, but fields other than the evidence differ. */
+    DIFFERENT,
+    /** Same transition and values; only the evidence (samples, offset ranges) differs. */
+    EVIDENCE_ONLY,
+    /** The live topic has it, the replay does not. */
+    MISSING,
+    /** The replay has it, the live topic does not. */
+    EXTRA
+  }
+
+  /**
+   * One transition that is not identical.
+   *
+   * @param changes the differing fields (DIFFERENT, EVIDENCE_ONLY)
+   * @param explanation why it may legitimately differ, or null when nothing known explains it
+   */
+  public record Finding(
+      Kind kind,
+      String alertId,
+      long sequence,
+      String fingerprint,
+      String transition,
+      Instant evaluatedAt,
+      List<Field> changes,
+      String explanation) {
+
+    public boolean explained() {
+      return explanation != null;
+    }
+  }
+
+  /** One differing field, dotted path, live and replayed values. */
+  public record Field(String path, String live, String replay) {}
+
+  public VerifyReport {
+    findings = List.copyOf(findings);
+    notCompared = Map.copyOf(notCompared);
+  }
+
+  public long count(Kind kind) {
+    return findings.stream().filter(f -> f.kind() == kind).count();
+  }
+
+  /** Findings nothing explains: what makes {@code --verify} fail. */
+  public List<Finding> unexplained() {
+    return findings.stream().filter(f -> !f.explained()).toList();
+  }
+
+  /** True when every compared transition is identical or legitimately different. */
+  public boolean reproduced() {
+    return unexplained().isEmpty();
+  }
+}

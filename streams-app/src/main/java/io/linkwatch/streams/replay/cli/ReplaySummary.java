@@ -1,0 +1,202 @@
+package io.linkwatch.streams.replay.cli;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.linkwatch.avro.Alert;
+import io.linkwatch.avro.Incident;
+import io.linkwatch.schemas.json.AvroJson;
+import io.linkwatch.streams.replay.ReplayResult;
+import io.linkwatch.streams.replay.VerifyReport;
+import java.io.PrintWriter;
+import java.time.temporal.ChronoUnit;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+/** The summary a replay prints, and the same as JSON ({@code summary.json}). */
+final class ReplaySummary {
+
+  private static final int MAX_FINDINGS = 50;
+
+  private ReplaySummary() {}
+
+  static void print(PrintWriter out, ReplayResult r) {
+    out.printf(
+        Locale.ROOT,
+        "Replayed %s .. %s (warm-up %s from %s)%n",
+        r.from(),
+        r.to(),
+        ConsoleProgress.human(r.warmup()),
+        r.from().minus(r.warmup()));
+    out.printf("  rules      %s: %s%n", r.ruleOrigin(), String.join(", ", r.ruleVersions()));
+    r.ruleWarnings().forEach(w -> out.println("  warning    " + w));
+    out.printf(
+        Locale.ROOT,
+        "  input      %,d records (%s) in %.1f s, %,.0f records/s%n",
+        r.records(),
+        r.inputs().entrySet().stream()
+            .map(e -> String.format(Locale.ROOT, "%s %,d", e.getKey(), e.getValue()))
+            .collect(Collectors.joining(", ")),
+        r.elapsed().toMillis() / 1000.0,
+        r.recordsPerSecond());
+    out.printf(
+        Locale.ROOT,
+        "  outputs    %,d incident records (%s), %,d aggregates, %,d alert transitions, %,d dead"
+            + " letters%n",
+        r.incidents().size(),
+        incidentKinds(r),
+        r.aggregates(),
+        r.alerts().size(),
+        r.deadLetters().size());
+    if (!r.warmupOutputs().isEmpty()) {
+      out.printf("  warm-up    not reported: %s%n", r.warmupOutputs());
+    }
+    if (r.watermark() == null) {
+      out.println("  watermark  no input in the range");
+    } else {
+      out.printf(
+          "  watermark  %s: windows that close after it (end + grace) are not evaluated%n",
+          r.watermark());
+    }
+    out.printf("  digest     sha256:%s%n", r.digest());
+    if (!r.alerts().isEmpty()) {
+      out.println("Alert transitions:");
+      for (ReplayResult.Emitted<Alert> e : r.alerts()) {
+        out.println("  " + line(e.value()));
+      }
+    }
+  }
+
+  static String line(Alert a) {
+    return String.format(
+        Locale.ROOT,
+        "%s %-11s %s %s  %s %s %s  (alert %s #%d, rule v%d)",
+        a.getEvaluatedAt().truncatedTo(ChronoUnit.SECONDS),
+        a.getTransition(),
+        a.getSeverity(),
+        a.getFingerprint(),
+        number(a.getCondition().getObservedValue()),
+        a.getCondition().getOperator(),
+        a.getCondition().getThreshold() == null ? "band" : number(a.getCondition().getThreshold()),
+        a.getAlertId().toString().substring(0, Math.min(8, a.getAlertId().length())),
+        a.getSequence(),
+        a.getRuleVersion());
+  }
+
+  static void print(PrintWriter out, VerifyReport v) {
+    out.printf(
+        Locale.ROOT,
+        "Verify %s .. %s: %d live, %d replayed: %d identical, %d evidence only, %d different,"
+            + " %d missing, %d extra%n",
+        v.from(),
+        v.until(),
+        v.live(),
+        v.replayed(),
+        v.identical(),
+        v.count(VerifyReport.Kind.EVIDENCE_ONLY),
+        v.count(VerifyReport.Kind.DIFFERENT),
+        v.count(VerifyReport.Kind.MISSING),
+        v.count(VerifyReport.Kind.EXTRA));
+    v.notCompared().forEach((why, n) -> out.printf("  not compared: %d (%s)%n", n, why));
+    int shown = 0;
+    for (VerifyReport.Finding f : v.findings()) {
+      if (shown++ == MAX_FINDINGS) {
+        out.printf("  ... %d more (see --output)%n", v.findings().size() - MAX_FINDINGS);
+        break;
+      }
+      out.printf(
+          "  %-13s %s %s %s (alert %s #%d)%n",
+          f.kind(),
+          f.evaluatedAt().truncatedTo(ChronoUnit.SECONDS),
+          f.transition(),
+          f.fingerprint(),
+          f.alertId(),
+          f.sequence());
+      for (VerifyReport.Field c : f.changes()) {
+        out.printf("      %s: live %s, replay %s%n", c.path(), c.live(), c.replay());
+      }
+      out.println(f.explained() ? "      explained: " + f.explanation() : "      not explained");
+    }
+    out.println(
+        v.reproduced()
+            ? "Result: REPRODUCED (every difference is explained)"
+            : "Result: NOT REPRODUCED (" + v.unexplained().size() + " unexplained)");
+  }
+
+  private static String incidentKinds(ReplayResult r) {
+    Map<String, Long> kinds = new TreeMap<>();
+    for (ReplayResult.Emitted<Incident> e : r.incidents()) {
+      kinds.merge(e.value().getKind().name(), 1L, Long::sum);
+    }
+    return kinds.isEmpty()
+        ? "none"
+        : kinds.entrySet().stream()
+            .map(e -> e.getKey() + " " + e.getValue())
+            .collect(Collectors.joining(", "));
+  }
+
+  private static String number(double v) {
+    return v == Math.rint(v) && Math.abs(v) < 1e15
+        ? Long.toString((long) v)
+        : String.format(Locale.ROOT, "%.4g", v);
+  }
+
+  static ObjectNode json(ReplayResult r, VerifyReport v) {
+    JsonNodeFactory n = JsonNodeFactory.instance;
+    ObjectNode root = n.objectNode();
+    root.put("from", r.from().toString());
+    root.put("to", r.to().toString());
+    root.put("warmup", r.warmup().toString());
+    root.put("watermark", r.watermark() == null ? null : r.watermark().toString());
+    root.put("records", r.records());
+    ObjectNode inputs = root.putObject("inputs");
+    r.inputs().forEach(inputs::put);
+    root.put("elapsedSeconds", r.elapsed().toMillis() / 1000.0);
+    root.put("recordsPerSecond", Math.round(r.recordsPerSecond()));
+    root.put("rules", r.ruleOrigin());
+    ArrayNode versions = root.putArray("ruleVersions");
+    r.ruleVersions().forEach(versions::add);
+    ArrayNode warnings = root.putArray("ruleWarnings");
+    r.ruleWarnings().forEach(warnings::add);
+    root.put("incidents", r.incidents().size());
+    root.put("aggregates", r.aggregates());
+    root.put("deadLetters", r.deadLetters().size());
+    ObjectNode warm = root.putObject("warmupOutputs");
+    r.warmupOutputs().forEach(warm::put);
+    root.put("digest", "sha256:" + r.digest());
+    ArrayNode alerts = root.putArray("alerts");
+    r.alerts().forEach(e -> alerts.add(AvroJson.toJson(e.value())));
+    if (v != null) {
+      ObjectNode verify = root.putObject("verify");
+      verify.put("from", v.from().toString());
+      verify.put("until", v.until().toString());
+      verify.put("live", v.live());
+      verify.put("replayed", v.replayed());
+      verify.put("identical", v.identical());
+      for (VerifyReport.Kind k : VerifyReport.Kind.values()) {
+        verify.put(k.name().toLowerCase(Locale.ROOT), v.count(k));
+      }
+      verify.put("reproduced", v.reproduced());
+      ObjectNode skipped = verify.putObject("notCompared");
+      v.notCompared().forEach(skipped::put);
+      ArrayNode findings = verify.putArray("findings");
+      for (VerifyReport.Finding f : v.findings()) {
+        ObjectNode o = findings.addObject();
+        o.put("kind", f.kind().name());
+        o.put("alertId", f.alertId());
+        o.put("sequence", f.sequence());
+        o.put("fingerprint", f.fingerprint());
+        o.put("transition", f.transition());
+        o.put("evaluatedAt", f.evaluatedAt().toString());
+        o.put("explanation", f.explanation());
+        ArrayNode changes = o.putArray("changes");
+        for (VerifyReport.Field c : f.changes()) {
+          changes.addObject().put("path", c.path()).put("live", c.live()).put("replay", c.replay());
+        }
+      }
+    }
+    return root;
+  }
+}
