@@ -30,6 +30,8 @@ import picocli.CommandLine.Spec;
       io.linkwatch.ingest.cli.SimulateCommand.class,
       io.linkwatch.streams.cli.StreamsCommand.class,
       io.linkwatch.streams.rules.cli.RulesCommand.class,
+      io.linkwatch.streams.replay.cli.ReplayCommand.class,
+      io.linkwatch.streams.replay.cli.BacktestCommand.class,
       io.linkwatch.sink.cli.SinkCommand.class,
       io.linkwatch.deploy.config.ConfigCommand.class,
       CommandLine.HelpCommand.class,

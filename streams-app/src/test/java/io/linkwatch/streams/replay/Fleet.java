@@ -24,18 +24,24 @@ final class Fleet {
   static final Instant T0 = Instant.parse("2026-03-02T00:00:00Z");
 
   private final String hub;
+  private final Instant t0;
   private final List<ConnectionEvent> events = new ArrayList<>();
   private long ids;
 
   Fleet(String hub) {
-    this.hub = hub;
+    this(hub, T0);
   }
 
-  /** {@code devices} devices connected from T0 and renewing their token until {@code end}. */
+  Fleet(String hub, Instant t0) {
+    this.hub = hub;
+    this.t0 = t0;
+  }
+
+  /** {@code devices} devices connected from t0 and renewing their token until {@code end}. */
   Fleet healthy(int devices, Instant end) {
     for (int d = 0; d < devices; d++) {
       String device = "dev-" + d;
-      Instant start = T0.plusSeconds(d * 97L);
+      Instant start = t0.plusSeconds(d * 97L);
       events.add(event(device, start, 0, null, IotHubOperation.DEVICE_CONNECT));
       for (Instant t = start.plus(Duration.ofMinutes(65));
           t.isBefore(end);

@@ -21,7 +21,6 @@ final class ConsoleProgress implements Replay.Listener {
   private long planned = -1;
   private long startedNanos = System.nanoTime();
   private long lastDrawNanos;
-  private boolean drawn;
 
   ConsoleProgress(PrintWriter err, boolean terminal, boolean quiet) {
     this.err = err;
@@ -94,14 +93,6 @@ final class ConsoleProgress implements Replay.Listener {
       err.println(line);
     }
     err.flush();
-    drawn = true;
-  }
-
-  /** Ends the bar's line, if one is open. */
-  void done() {
-    if (terminal && drawn && planned > 0 && lastDrawNanos > 0) {
-      err.flush();
-    }
   }
 
   static String human(Duration d) {
