@@ -46,6 +46,10 @@ public final class Backtest {
   public static BacktestReport run(
       Map<String, String> settings, Request request, Replay.Listener listener)
       throws RuleValidationException, IOException {
+    Replay.validate(request.candidate());
+    if (request.baseline() != null) {
+      Replay.validate(request.baseline());
+    }
     Replay.Session session = new Replay.Session(settings, listener);
     Replay.Request probe =
         new Replay.Request(

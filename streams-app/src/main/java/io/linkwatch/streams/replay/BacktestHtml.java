@@ -279,10 +279,16 @@ final class BacktestHtml {
       AlertRule rule, BacktestReport.SeriesChart chart, Instant from, Instant end) {
     SvgChart svg = new SvgChart(from, end);
     List<ReplayResult.ResultPoint> points = chart.points();
+    // for count-like aggregations an empty window is 0 (the stage judges it so); else a gap
+    boolean countLike =
+        switch (rule.getAggregation()) {
+          case COUNT, TOTAL, DISTINCT_DEVICES -> true;
+          default -> false;
+        };
     double[] values = new double[points.size()];
     for (int i = 0; i < points.size(); i++) {
       ReplayResult.ResultPoint p = points.get(i);
-      values[i] = p.hasData() || !Double.isNaN(p.value()) ? p.value() : Double.NaN;
+      values[i] = !p.hasData() && countLike ? 0 : p.value();
       svg.point(p.windowEnd().toEpochMilli(), values[i]);
     }
     DynamicThreshold dynamic = rule.getDynamicThreshold();

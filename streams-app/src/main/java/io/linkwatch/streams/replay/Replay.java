@@ -98,6 +98,7 @@ public final class Replay {
   public static ReplayResult run(
       Map<String, String> settings, Request request, Listener listener, Output extra)
       throws RuleValidationException, IOException {
+    validate(request.rules());
     Session session = new Session(settings, listener);
     return session.replay(request, session.rules(request), extra);
   }
@@ -110,10 +111,33 @@ public final class Replay {
   public static Verified verify(
       Map<String, String> settings, Request request, Listener listener, Output extra)
       throws RuleValidationException, IOException {
+    validate(request.rules());
     Session session = new Session(settings, listener);
     RuleSelection rules = session.rules(request);
     ReplayResult result = session.replay(request, rules, extra);
     return new Verified(result, session.verify(result, rules));
+  }
+
+  /**
+   * How many input records a replay of {@code request} would read (its warm-up included), without
+   * replaying them.
+   */
+  public static long count(Map<String, String> settings, Request request)
+      throws RuleValidationException, IOException {
+    Session session = new Session(settings, new Listener() {});
+    RuleSelection rules = session.rules(request);
+    Instant start = request.from().minus(session.warmup(request, rules));
+    try (RangeReader reader =
+        new RangeReader(session.consumer, session.inputs(), session.timeout)) {
+      return reader.plan(start, request.to()).stream().mapToLong(RangeReader.Span::size).sum();
+    }
+  }
+
+  /** Rule files are checked before the cluster is asked anything: a typo fails fast. */
+  static void validate(Rules rules) throws RuleValidationException, IOException {
+    if (rules instanceof Rules.FromFiles f) {
+      RuleLoader.load(f.path());
+    }
   }
 
   /** A replay and its comparison with the live alerts. */
@@ -202,12 +226,15 @@ public final class Replay {
       return Warmup.of(rules.initial().values(), run.settings());
     }
 
+    List<String> inputs() {
+      return List.of(
+          topics.connections().name(), topics.provisioning().name(), topics.agent().name());
+    }
+
     ReplayResult replay(Request request, RuleSelection rules, Output extra) {
       Duration warmup = warmup(request, rules);
       Instant start = request.from().minus(warmup);
-      List<String> inputs =
-          List.of(topics.connections().name(), topics.provisioning().name(), topics.agent().name());
-      try (RangeReader reader = new RangeReader(consumer, inputs, timeout)) {
+      try (RangeReader reader = new RangeReader(consumer, inputs(), timeout)) {
         long size =
             reader.plan(start, request.to()).stream().mapToLong(RangeReader.Span::size).sum();
         listener.planned(size, start, warmup);

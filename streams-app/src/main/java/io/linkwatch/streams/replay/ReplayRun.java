@@ -64,8 +64,15 @@ final class ReplayRun {
     this.deadLetterTopic = deadLetterTopic;
   }
 
-  /** A run with the live streams role's settings: same topology settings, topics and defaults. */
-  static ReplayRun forSettings(Map<String, String> settings) {
+  /**
+   * A run with the live streams role's settings: same topology settings, topics and defaults, but
+   * one window partition. The driver runs every series in one task, and the window engine bounds
+   * each rule to {@code ceil(maxSeries / streams.window.partitions)} series per task: with the live
+   * partition count it would reject series the live run evaluates.
+   */
+  static ReplayRun forSettings(Map<String, String> live) {
+    Map<String, String> settings = new java.util.HashMap<>(live);
+    settings.put(StreamsAppConfig.WINDOW_PARTITIONS, "1");
     StreamsAppConfig config = new StreamsAppConfig(settings);
     return new ReplayRun(
         StreamsSettings.from(config),

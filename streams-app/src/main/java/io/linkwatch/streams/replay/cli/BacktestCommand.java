@@ -43,8 +43,10 @@ import picocli.CommandLine.Spec;
     footer = {
       "",
       "Examples:",
-      "  linkwatch backtest -c app.properties --rules candidate.yaml --from 1d --baseline live",
-      "  linkwatch backtest --rules rules/ --from 2026-03-01 --to 2026-03-02 --report /tmp/bt"
+      "  linkwatch backtest -c app.properties --rules candidate.yaml \\",
+      "      --from 1d --baseline live",
+      "  linkwatch backtest --rules rules/ --from 2026-03-01 --to 2026-03-02 \\",
+      "      --report /tmp/bt"
     })
 public final class BacktestCommand implements Callable<Integer> {
 

@@ -45,7 +45,8 @@ import picocli.CommandLine.Spec;
     footer = {
       "",
       "Examples:",
-      "  linkwatch replay -c app.properties --from 2026-03-02T10:00Z --to 2026-03-02T12:00Z --verify",
+      "  linkwatch replay -c app.properties --from 2026-03-02T10:00Z \\",
+      "      --to 2026-03-02T12:00Z --verify",
       "  linkwatch replay --from 6h --rules rules/ --output /tmp/replay"
     })
 public final class ReplayCommand implements Callable<Integer> {
