@@ -107,7 +107,7 @@ public final class BacktestFiles {
     ArrayNode versions = o.putArray("ruleVersions");
     run.result().ruleVersions().forEach(versions::add);
     o.put("alertTransitions", run.result().alerts().size());
-    o.put("incidents", run.result().incidents().size());
+    o.put("incidents", run.result().incidentRecords());
     o.put("aggregates", run.result().aggregates());
     o.put("elapsedSeconds", run.result().elapsed().toMillis() / 1000.0);
     o.put("digest", "sha256:" + run.result().digest());

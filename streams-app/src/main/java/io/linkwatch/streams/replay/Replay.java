@@ -304,8 +304,11 @@ public final class Replay {
       Deserializer<Alert> alerts = topics.alerts().valueSerde().deserializer();
       try (RangeReader reader =
           new RangeReader(consumer, List.of(topics.alerts().name()), timeout)) {
-        // alert records are stamped with the watermark that emitted them, at or after evaluatedAt
-        reader.plan(result.from().minus(Duration.ofHours(1)), until.plus(Duration.ofHours(1)));
+        // Alert records are stamped with the watermark that emitted them, at or after
+        // evaluatedAt; one emitted by a wall-clock path can be stamped much later, so read to the
+        // end of the topic and select by evaluatedAt.
+        reader.plan(
+            result.from().minus(Duration.ofHours(1)), Instant.now().plus(Duration.ofDays(365)));
         reader.read(
             s -> {
               Alert a = alerts.deserialize(s.topic(), s.value());

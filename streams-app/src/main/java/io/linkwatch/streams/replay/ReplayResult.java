@@ -21,9 +21,13 @@ import java.util.Map;
  * @param ruleVersions every rule version used, {@code id@version}, initial ones first
  * @param ruleWarnings what may make the rules differ from the live run's
  * @param alerts alert transitions evaluated at or after {@code from}, in emission order
- * @param incidents incidents (and their revisions) emitted at or after {@code from}
+ * @param incidents the first {@value #KEPT} incident records (revisions included) emitted at or
+ *     after {@code from}; all of them go to the output files
+ * @param incidentKinds every reported incident record, counted by kind
  * @param aggregates windowed aggregates emitted at or after {@code from}
- * @param deadLetters input the topology could not process (deserialization or processing errors)
+ * @param deadLetters the first {@value #KEPT} records the topology could not process
+ *     (deserialization or processing errors)
+ * @param deadLetterCount all of them
  * @param warmupOutputs outputs of the warm-up, not reported, by kind
  * @param results the window results the alert stage judged (only when asked for)
  * @param digest SHA-256 of the reported outputs (kind, key, value, timestamp, in order): two runs
@@ -41,11 +45,16 @@ public record ReplayResult(
     List<String> ruleWarnings,
     List<Emitted<Alert>> alerts,
     List<Emitted<Incident>> incidents,
+    Map<String, Long> incidentKinds,
     long aggregates,
     List<Emitted<DeadLetter>> deadLetters,
+    long deadLetterCount,
     Map<String, Long> warmupOutputs,
     List<ResultPoint> results,
     String digest) {
+
+  /** Incident records and dead letters kept in memory (the rest is counted, and written out). */
+  public static final int KEPT = 10_000;
 
   /** One output record: key, serialized value (as the topic holds it), timestamp, decoded value. */
   public record Emitted<V>(String key, byte[] bytes, long timestamp, V value) {}
@@ -75,9 +84,15 @@ public record ReplayResult(
     ruleWarnings = List.copyOf(ruleWarnings);
     alerts = List.copyOf(alerts);
     incidents = List.copyOf(incidents);
+    incidentKinds = Map.copyOf(incidentKinds);
     deadLetters = List.copyOf(deadLetters);
     warmupOutputs = Map.copyOf(warmupOutputs);
     results = List.copyOf(results);
+  }
+
+  /** Incident records reported in all. */
+  public long incidentRecords() {
+    return incidentKinds.values().stream().mapToLong(Long::longValue).sum();
   }
 
   /** Input records read in all. */

@@ -148,8 +148,10 @@ final class ReplayRun {
         rules.warnings(),
         out.alerts,
         out.incidents,
+        out.incidentKinds,
         out.aggregates,
         out.deadLetters,
+        out.deadLetterCount,
         out.warmup,
         out.results,
         out.digest());
@@ -165,6 +167,8 @@ final class ReplayRun {
     final List<ReplayResult.Emitted<DeadLetter>> deadLetters = new ArrayList<>();
     final List<ReplayResult.ResultPoint> results = new ArrayList<>();
     final Map<String, Long> warmup = new TreeMap<>();
+    final Map<String, Long> incidentKinds = new TreeMap<>();
+    long deadLetterCount;
     final Deserializer<Alert> alertDeserializer = topics.alerts().valueSerde().deserializer();
     final Deserializer<Incident> incidentDeserializer =
         topics.incidents().valueSerde().deserializer();
@@ -199,12 +203,11 @@ final class ReplayRun {
         case INCIDENT -> {
           reported = timestamp >= from;
           if (reported) {
-            incidents.add(
-                new ReplayResult.Emitted<>(
-                    k,
-                    value,
-                    timestamp,
-                    incidentDeserializer.deserialize(topics.incidents().name(), value)));
+            Incident i = incidentDeserializer.deserialize(topics.incidents().name(), value);
+            incidentKinds.merge(i.getKind().name(), 1L, Long::sum);
+            if (incidents.size() < ReplayResult.KEPT) {
+              incidents.add(new ReplayResult.Emitted<>(k, value, timestamp, i));
+            }
           }
         }
         case AGGREGATE -> {
@@ -215,9 +218,15 @@ final class ReplayRun {
         }
         case DEAD_LETTER -> {
           reported = true;
-          deadLetters.add(
-              new ReplayResult.Emitted<>(
-                  k, value, timestamp, deadLetterDeserializer.deserialize(deadLetterTopic, value)));
+          deadLetterCount++;
+          if (deadLetters.size() < ReplayResult.KEPT) {
+            deadLetters.add(
+                new ReplayResult.Emitted<>(
+                    k,
+                    value,
+                    timestamp,
+                    deadLetterDeserializer.deserialize(deadLetterTopic, value)));
+          }
         }
         default -> throw new IllegalStateException("unknown output " + kind);
       }

@@ -130,33 +130,38 @@ final class Verifier {
   private static String explainMissing(
       Alert live, Instant replayStart, Map<String, Set<Integer>> ruleVersions) {
     String rule = explainRule(live, ruleVersions);
-    if (rule != null) {
-      return rule;
-    }
-    if (live.getFiredTime().isBefore(replayStart)) {
+    return rule != null ? rule : explainEdge(live, replayStart);
+  }
+
+  /**
+   * The values behind an alert's firing reach back to {@code firedTime − window − (M − 1) ×
+   * frequency}: before the replay's first event, the replay could not see them.
+   */
+  private static String explainEdge(Alert live, Instant replayStart) {
+    Instant lookback = lookback(live);
+    if (lookback.isBefore(replayStart)) {
       return "the alert fired at "
           + live.getFiredTime()
-          + ", before the replay's first event ("
+          + " on values from "
+          + lookback
+          + " on, before the replay's first event ("
           + replayStart
           + "): use a longer --warmup to rebuild it";
     }
     return null;
   }
 
+  static Instant lookback(Alert a) {
+    var c = a.getCondition();
+    long frequency = Math.max(0, c.getEvaluationFrequencyMs());
+    long periods = Math.max(0, c.getEvaluationPeriods() - 1);
+    return a.getFiredTime().minusMillis(c.getWindowSizeMs() + frequency * periods);
+  }
+
   private static String explainDifferent(
       Alert live, Alert replay, Instant replayStart, Map<String, Set<Integer>> ruleVersions) {
     String rule = explainRule(live, ruleVersions);
-    if (rule != null) {
-      return rule;
-    }
-    if (live.getFiredTime().isBefore(replayStart)) {
-      return "the alert fired at "
-          + live.getFiredTime()
-          + ", before the replay's first event ("
-          + replayStart
-          + "): the replay rebuilt its state from less history";
-    }
-    return null;
+    return rule != null ? rule : explainEdge(live, replayStart);
   }
 
   private static String explainExtra(
@@ -165,10 +170,10 @@ final class Verifier {
       Instant replayStart,
       Map<String, Set<Integer>> ruleVersions) {
     for (Alert l : liveOfSeries) {
-      if (l.getFiredTime().isBefore(replayStart)) {
-        return "live, this series was already in an alert that fired at "
+      if (lookback(l).isBefore(replayStart)) {
+        return "live, this series was in an alert that fired at "
             + l.getFiredTime()
-            + ", before the replay's first event ("
+            + " on values from before the replay's first event ("
             + replayStart
             + "): use a longer --warmup";
       }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.linkwatch.avro.Alert;
-import io.linkwatch.avro.Incident;
 import io.linkwatch.schemas.json.AvroJson;
 import io.linkwatch.streams.replay.ReplayResult;
 import io.linkwatch.streams.replay.VerifyReport;
@@ -12,7 +11,6 @@ import java.io.PrintWriter;
 import java.time.temporal.ChronoUnit;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /** The summary a replay prints, and the same as JSON ({@code summary.json}). */
@@ -45,11 +43,11 @@ final class ReplaySummary {
         Locale.ROOT,
         "  outputs    %,d incident records (%s), %,d aggregates, %,d alert transitions, %,d dead"
             + " letters%n",
-        r.incidents().size(),
+        r.incidentRecords(),
         incidentKinds(r),
         r.aggregates(),
         r.alerts().size(),
-        r.deadLetters().size());
+        r.deadLetterCount());
     if (!r.warmupOutputs().isEmpty()) {
       out.printf("  warm-up    not reported: %s%n", r.warmupOutputs());
     }
@@ -126,10 +124,7 @@ final class ReplaySummary {
   }
 
   private static String incidentKinds(ReplayResult r) {
-    Map<String, Long> kinds = new TreeMap<>();
-    for (ReplayResult.Emitted<Incident> e : r.incidents()) {
-      kinds.merge(e.value().getKind().name(), 1L, Long::sum);
-    }
+    Map<String, Long> kinds = r.incidentKinds();
     return kinds.isEmpty()
         ? "none"
         : kinds.entrySet().stream()
@@ -160,9 +155,11 @@ final class ReplaySummary {
     r.ruleVersions().forEach(versions::add);
     ArrayNode warnings = root.putArray("ruleWarnings");
     r.ruleWarnings().forEach(warnings::add);
-    root.put("incidents", r.incidents().size());
+    root.put("incidents", r.incidentRecords());
+    ObjectNode kinds = root.putObject("incidentKinds");
+    r.incidentKinds().forEach(kinds::put);
     root.put("aggregates", r.aggregates());
-    root.put("deadLetters", r.deadLetters().size());
+    root.put("deadLetters", r.deadLetterCount());
     ObjectNode warm = root.putObject("warmupOutputs");
     r.warmupOutputs().forEach(warm::put);
     root.put("digest", "sha256:" + r.digest());
