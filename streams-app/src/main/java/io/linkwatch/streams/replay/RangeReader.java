@@ -100,6 +100,9 @@ final class RangeReader implements AutoCloseable {
             .sorted(Comparator.comparingInt(TopicPartition::partition))
             .forEach(all::add);
       }
+      // assigned from the start (and kept), so the offset lookups concern assigned partitions
+      consumer.assign(all);
+      consumer.pause(all);
       Map<TopicPartition, Long> beginning = consumer.beginningOffsets(all, timeout);
       Map<TopicPartition, Long> endOffsets = consumer.endOffsets(all, timeout);
       Map<TopicPartition, OffsetAndTimestamp> from =
@@ -142,8 +145,10 @@ final class RangeReader implements AutoCloseable {
     if (queues.isEmpty()) {
       return 0;
     }
-    consumer.assign(queues.keySet());
-    queues.values().forEach(q -> consumer.seek(q.span.partition(), q.span.start()));
+    // every planned partition stays assigned; those without records in the range stay paused
+    consumer.assign(spans.keySet());
+    consumer.pause(spans.keySet());
+    spans.values().forEach(s -> consumer.seek(s.partition(), s.start()));
 
     PriorityQueue<Queue> heads =
         new PriorityQueue<>(
@@ -202,6 +207,11 @@ final class RangeReader implements AutoCloseable {
   private void fetch(Map<TopicPartition, Queue> queues, List<Queue> waiting) {
     List<TopicPartition> pause = new ArrayList<>();
     List<TopicPartition> resume = new ArrayList<>();
+    for (TopicPartition tp : spans.keySet()) {
+      if (!queues.containsKey(tp)) {
+        pause.add(tp);
+      }
+    }
     for (Queue q : queues.values()) {
       if (q.done || q.records.size() >= MAX_BUFFERED) {
         pause.add(q.span.partition());

@@ -1,7 +1,10 @@
 package io.linkwatch.streams.replay;
 
+import java.io.PrintWriter;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -79,5 +82,47 @@ public record VerifyReport(
   /** True when every compared transition is identical or legitimately different. */
   public boolean reproduced() {
     return unexplained().isEmpty();
+  }
+
+  /** The report as {@code linkwatch replay --verify} prints it, the first {@code max} findings. */
+  public void print(PrintWriter out, int max) {
+    out.printf(
+        Locale.ROOT,
+        "Verify %s .. %s: %d live, %d replayed: %d identical, %d evidence only, %d different,"
+            + " %d missing, %d extra%n",
+        from,
+        until,
+        live,
+        replayed,
+        identical,
+        count(Kind.EVIDENCE_ONLY),
+        count(Kind.DIFFERENT),
+        count(Kind.MISSING),
+        count(Kind.EXTRA));
+    notCompared.forEach((why, n) -> out.printf("  not compared: %d (%s)%n", n, why));
+    int shown = 0;
+    for (Finding f : findings) {
+      if (shown++ == max) {
+        out.printf("  ... %d more (see --output)%n", findings.size() - max);
+        break;
+      }
+      out.printf(
+          "  %-13s %s %s %s (alert %s #%d)%n",
+          f.kind(),
+          f.evaluatedAt().truncatedTo(ChronoUnit.SECONDS),
+          f.transition(),
+          f.fingerprint(),
+          f.alertId(),
+          f.sequence());
+      for (Field c : f.changes()) {
+        out.printf("      %s: live %s, replay %s%n", c.path(), c.live(), c.replay());
+      }
+      out.println(f.explained() ? "      explained: " + f.explanation() : "      not explained");
+    }
+    out.println(
+        reproduced()
+            ? "Result: REPRODUCED (every difference is explained)"
+            : "Result: NOT REPRODUCED (" + unexplained().size() + " unexplained)");
+    out.flush();
   }
 }

@@ -120,8 +120,8 @@ class BacktestTest {
             ReplayRunTest.scenario()
                 .revoked(
                     "flaky",
-                    Fleet.T0.plus(Duration.ofHours(2)),
-                    Fleet.T0.plus(Duration.ofMinutes(121)))
+                    Fleet.T0.plus(Duration.ofMinutes(90)),
+                    Fleet.T0.plus(Duration.ofMinutes(91)))
                 .sources(run.topics(), 3)),
         keep,
         ReplayRun.Progress.NONE,

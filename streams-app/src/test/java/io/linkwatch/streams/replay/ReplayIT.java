@@ -171,13 +171,7 @@ class ReplayIT {
     Replay.Verified v = Replay.verify(settings, request(T0, null), new Replay.Listener() {}, null);
 
     VerifyReport report = v.report();
-    System.out.printf(
-        "verify: %d live, %d replayed, %d identical, findings %s, not compared %s%n",
-        report.live(),
-        report.replayed(),
-        report.identical(),
-        report.findings(),
-        report.notCompared());
+    report.print(new java.io.PrintWriter(System.out, true), 10);
     assertThat(report.live()).isGreaterThanOrEqualTo(2);
     assertThat(report.findings()).isEmpty();
     assertThat(report.identical()).isEqualTo(report.live()).isEqualTo(report.replayed());
@@ -239,6 +233,7 @@ class ReplayIT {
 
     VerifyReport report =
         Replay.verify(s, request(T0, null), new Replay.Listener() {}, null).report();
+    report.print(new java.io.PrintWriter(System.out, true), 10);
 
     assertThat(report.reproduced()).isFalse();
     assertThat(report.unexplained())

@@ -1,7 +1,6 @@
 package io.linkwatch.streams.replay.cli;
 
 import io.linkwatch.schemas.cli.ClientOptions;
-import io.linkwatch.schemas.cli.DurationConverter;
 import io.linkwatch.streams.config.StreamsAppConfig;
 import io.linkwatch.streams.replay.Backtest;
 import io.linkwatch.streams.replay.BacktestFiles;
@@ -11,8 +10,6 @@ import io.linkwatch.streams.rules.RuleProblem;
 import io.linkwatch.streams.rules.RuleValidationException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -20,7 +17,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -52,6 +48,8 @@ public final class BacktestCommand implements Callable<Integer> {
 
   @Mixin private ClientOptions client;
 
+  @Mixin private RangeOptions range;
+
   @Spec private CommandSpec spec;
 
   @Option(
@@ -70,59 +68,28 @@ public final class BacktestCommand implements Callable<Integer> {
   private String baseline;
 
   @Option(
-      names = "--from",
-      required = true,
-      paramLabel = "TIME",
-      converter = TimeConverter.class,
-      description = "Start of the range: ISO-8601 (2026-03-02T10:00:00Z), or a duration ago (1d).")
-  private Instant from;
-
-  @Option(
-      names = "--to",
-      paramLabel = "TIME",
-      converter = TimeConverter.class,
-      defaultValue = "now",
-      description = "End of the range, exclusive (default: now).")
-  private Instant to;
-
-  @Option(
-      names = "--warmup",
-      paramLabel = "DURATION",
-      converter = DurationConverter.class,
-      description =
-          "Event time read before --from to rebuild state (default: the longest look-back of the"
-              + " rules and correlations).")
-  private Duration warmup;
-
-  @Option(
       names = {"-o", "--report"},
       paramLabel = "DIR",
       defaultValue = "backtest-report",
       description = "Where to write backtest.html and backtest.json (default: ${DEFAULT-VALUE}).")
   private Path report;
 
-  @Option(
-      names = {"-q", "--quiet"},
-      description = "No progress bar.")
-  private boolean quiet;
-
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     Map<String, String> settings = client.settings(StreamsAppConfig.knownKeys());
-    if (!from.isBefore(to)) {
-      throw new ParameterException(
-          spec.commandLine(), "--from (" + from + ") must be before --to (" + to + ")");
-    }
+    range.check(spec);
     Backtest.Request request =
         new Backtest.Request(
-            from, to, warmup, new Replay.Rules.FromFiles(rules), baseline(baseline));
+            range.from,
+            range.to,
+            range.warmup,
+            new Replay.Rules.FromFiles(rules),
+            baseline(baseline));
     BacktestReport result;
     try {
-      result =
-          Backtest.run(
-              settings, request, new ConsoleProgress(err, System.console() != null, quiet));
+      result = Backtest.run(settings, request, range.progress(spec));
     } catch (RuleValidationException e) {
       err.printf(
           "%d rule %s:%n", e.problems().size(), e.problems().size() == 1 ? "problem" : "problems");

@@ -1,7 +1,6 @@
 package io.linkwatch.streams.replay.cli;
 
 import io.linkwatch.schemas.cli.ClientOptions;
-import io.linkwatch.schemas.cli.DurationConverter;
 import io.linkwatch.streams.config.StreamsAppConfig;
 import io.linkwatch.streams.replay.Replay;
 import io.linkwatch.streams.replay.ReplayResult;
@@ -12,8 +11,6 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
@@ -21,7 +18,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -53,32 +49,9 @@ public final class ReplayCommand implements Callable<Integer> {
 
   @Mixin private ClientOptions client;
 
+  @Mixin private RangeOptions range;
+
   @Spec private CommandSpec spec;
-
-  @Option(
-      names = "--from",
-      required = true,
-      paramLabel = "TIME",
-      converter = TimeConverter.class,
-      description = "Start of the range: ISO-8601 (2026-03-02T10:00:00Z), or a duration ago (6h).")
-  private Instant from;
-
-  @Option(
-      names = "--to",
-      paramLabel = "TIME",
-      converter = TimeConverter.class,
-      defaultValue = "now",
-      description = "End of the range, exclusive (default: now).")
-  private Instant to;
-
-  @Option(
-      names = "--warmup",
-      paramLabel = "DURATION",
-      converter = DurationConverter.class,
-      description =
-          "Event time read before --from to rebuild state, not reported (default: the longest"
-              + " look-back of the rules and correlations).")
-  private Duration warmup;
 
   @ArgGroup(exclusive = true)
   private RuleChoice rules = new RuleChoice();
@@ -112,23 +85,15 @@ public final class ReplayCommand implements Callable<Integer> {
           "Write alerts, incidents, aggregates and dead letters as JSON lines, and summary.json.")
   private Path output;
 
-  @Option(
-      names = {"-q", "--quiet"},
-      description = "No progress bar.")
-  private boolean quiet;
-
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     Map<String, String> settings = client.settings(StreamsAppConfig.knownKeys());
-    Replay.Request request;
-    try {
-      request = new Replay.Request(from, to, warmup, rules.choice(), false);
-    } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), e.getMessage());
-    }
-    ConsoleProgress progress = new ConsoleProgress(err, System.console() != null, quiet);
+    range.check(spec);
+    Replay.Request request =
+        new Replay.Request(range.from, range.to, range.warmup, rules.choice(), false);
+    ConsoleProgress progress = range.progress(spec);
     OutputFiles files = output == null ? null : new OutputFiles(output);
     ReplayResult result;
     VerifyReport report = null;

@@ -84,43 +84,7 @@ final class ReplaySummary {
   }
 
   static void print(PrintWriter out, VerifyReport v) {
-    out.printf(
-        Locale.ROOT,
-        "Verify %s .. %s: %d live, %d replayed: %d identical, %d evidence only, %d different,"
-            + " %d missing, %d extra%n",
-        v.from(),
-        v.until(),
-        v.live(),
-        v.replayed(),
-        v.identical(),
-        v.count(VerifyReport.Kind.EVIDENCE_ONLY),
-        v.count(VerifyReport.Kind.DIFFERENT),
-        v.count(VerifyReport.Kind.MISSING),
-        v.count(VerifyReport.Kind.EXTRA));
-    v.notCompared().forEach((why, n) -> out.printf("  not compared: %d (%s)%n", n, why));
-    int shown = 0;
-    for (VerifyReport.Finding f : v.findings()) {
-      if (shown++ == MAX_FINDINGS) {
-        out.printf("  ... %d more (see --output)%n", v.findings().size() - MAX_FINDINGS);
-        break;
-      }
-      out.printf(
-          "  %-13s %s %s %s (alert %s #%d)%n",
-          f.kind(),
-          f.evaluatedAt().truncatedTo(ChronoUnit.SECONDS),
-          f.transition(),
-          f.fingerprint(),
-          f.alertId(),
-          f.sequence());
-      for (VerifyReport.Field c : f.changes()) {
-        out.printf("      %s: live %s, replay %s%n", c.path(), c.live(), c.replay());
-      }
-      out.println(f.explained() ? "      explained: " + f.explanation() : "      not explained");
-    }
-    out.println(
-        v.reproduced()
-            ? "Result: REPRODUCED (every difference is explained)"
-            : "Result: NOT REPRODUCED (" + v.unexplained().size() + " unexplained)");
+    v.print(out, MAX_FINDINGS);
   }
 
   private static String incidentKinds(ReplayResult r) {
