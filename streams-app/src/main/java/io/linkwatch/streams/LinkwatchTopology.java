@@ -19,6 +19,7 @@ import io.linkwatch.streams.window.RuleChanges;
 import io.linkwatch.streams.window.RulesStore;
 import io.linkwatch.streams.window.ViewObservation;
 import io.linkwatch.streams.window.WindowStage;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.function.ToLongFunction;
@@ -74,9 +75,19 @@ public final class LinkwatchTopology {
     KStream<String, Alert> build(StreamsBuilder builder, KStream<String, WindowResult> results);
   }
 
-  /** The alert stage of issue 5, with its default settings. */
+  /** The alert stage of issue 5, with its default settings and meters that go nowhere. */
   public static AlertStageFactory defaultAlertStage() {
     return (builder, results) -> AlertStage.build(builder, results, AlertStageSettings.defaults());
+  }
+
+  /**
+   * The alert stage of issue 5, with its default settings; its meters ({@code linkwatch.alerts.*})
+   * register with {@code registry}, so the streams role's {@code /metrics} shows them next to the
+   * pipeline's.
+   */
+  public static AlertStageFactory defaultAlertStage(MeterRegistry registry) {
+    AlertStageSettings stage = AlertStageSettings.defaults().withMeterRegistry(registry);
+    return (builder, results) -> AlertStage.build(builder, results, stage);
   }
 
   private LinkwatchTopology(
@@ -97,9 +108,9 @@ public final class LinkwatchTopology {
     return build(settings, topics, PipelineMetrics.detached());
   }
 
-  /** Builds the topology; its own meters register with {@code metrics}. */
+  /** Builds the topology; its own meters and the alert stage's register with {@code metrics}. */
   public static Topology build(StreamsSettings settings, Topics topics, PipelineMetrics metrics) {
-    return build(settings, topics, metrics, defaultAlertStage());
+    return build(settings, topics, metrics, defaultAlertStage(metrics.registry()));
   }
 
   /** Builds the topology with a given alert stage (tests observe the window results this way). */

@@ -37,8 +37,8 @@ import picocli.CommandLine.Option;
     footer = {
       "",
       "Examples:",
-      "  linkwatch ingest http --port 8088 --token-file /run/secrets/ingest-token",
-      "  curl -H 'Authorization: Bearer ...' --data-binary @PT1H.json localhost:8088/api/v1/records"
+      "  linkwatch ingest http --port 7080 --token-file /run/secrets/ingest-token",
+      "  curl -H 'Authorization: Bearer ...' --data-binary @PT1H.json localhost:7080/api/v1/records"
     })
 final class HttpCommand extends SourceCommand {
 

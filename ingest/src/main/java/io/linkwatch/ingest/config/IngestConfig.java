@@ -203,7 +203,7 @@ public final class IngestConfig extends AbstractConfig {
     def.define(
         HTTP_PORT,
         Type.INT,
-        8088,
+        7080,
         Range.between(0, 65535),
         Importance.HIGH,
         "Port the HTTP source listens on (0 picks a free one).",

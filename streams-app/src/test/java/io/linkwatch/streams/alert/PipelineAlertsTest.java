@@ -12,6 +12,7 @@ import io.linkwatch.streams.LinkwatchTopology;
 import io.linkwatch.streams.config.StreamsSettings;
 import io.linkwatch.streams.metrics.PipelineMetrics;
 import io.linkwatch.streams.rules.RuleLoader;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,6 +40,7 @@ class PipelineAlertsTest {
   private static final Instant T0 = Instant.parse("2026-03-02T00:00:00Z");
 
   private final Topics topics = Topics.withDefaultNames(AvroSerdes.singleObject());
+  private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
   private TopologyTestDriver driver;
   private TestInputTopic<String, ConnectionEvent> connections;
   private TestOutputTopic<String, Alert> alerts;
@@ -56,11 +58,7 @@ class PipelineAlertsTest {
     driver =
         new TopologyTestDriver(
             LinkwatchTopology.build(
-                StreamsSettings.defaults(),
-                topics,
-                PipelineMetrics.detached(),
-                (builder, results) ->
-                    AlertStage.build(builder, results, AlertStageSettings.defaults())),
+                StreamsSettings.defaults(), topics, new PipelineMetrics(meters)),
             props,
             T0);
     Topic<String, AlertRule> rules = topics.alertRules();
@@ -109,6 +107,22 @@ class PipelineAlertsTest {
         .containsExactly(
             "FIRED iothub-auth-failures|deviceId=revoked|hub=hub-a",
             "RESOLVED iothub-auth-failures|deviceId=revoked|hub=hub-a");
+  }
+
+  @Test
+  void shouldCountTheAlertStagesTransitionsWithThePipelinesMeters() {
+    run(
+        new Fleet(T0)
+            .healthy(5, Duration.ofHours(2))
+            .revoked("revoked", T0.plus(Duration.ofMinutes(30)), 10));
+
+    // the registry the streams role exports on /metrics: the alert stage's meters are there too
+    assertThat(meters.find("linkwatch.alerts.transitions").tag("transition", "fired").counter())
+        .as("linkwatch.alerts.transitions{transition=fired}")
+        .isNotNull()
+        .extracting(c -> c.count())
+        .isEqualTo(1.0);
+    assertThat(meters.find("linkwatch.alerts.evaluations").counters()).isNotEmpty();
   }
 
   @Test
