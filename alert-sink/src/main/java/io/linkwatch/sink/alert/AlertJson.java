@@ -113,7 +113,7 @@ public final class AlertJson {
     putNullable(n, "lowerThreshold", c.getLowerThreshold());
     putNullable(n, "upperThreshold", c.getUpperThreshold());
     putNullable(n, "sensitivity", c.getSensitivity());
-    n.put("observedValue", c.getObservedValue());
+    n.put("observedValue", AlertLabels.observedOrNull(c));
     n.put("windowStart", c.getWindowStart().toString());
     n.put("windowEnd", c.getWindowEnd().toString());
     n.put("windowSize", Duration.ofMillis(c.getWindowSizeMs()).toString());

@@ -66,7 +66,7 @@ public final class AlertLabels {
       }
     }
     AlertCondition c = alert.getCondition();
-    a.put("observed_value", number(c.getObservedValue()));
+    a.put("observed_value", observed(c));
     String threshold = thresholdText(c);
     if (!threshold.isEmpty()) {
       a.put("threshold", threshold);
@@ -98,7 +98,7 @@ public final class AlertLabels {
         .append(' ')
         .append(c.getAggregation().toString().toLowerCase(Locale.ROOT))
         .append(" = ")
-        .append(number(c.getObservedValue()));
+        .append(observed(c));
     String threshold = thresholdText(c);
     if (!threshold.isEmpty()) {
       s.append(' ')
@@ -140,6 +140,21 @@ public final class AlertLabels {
       return "[" + number(c.getLowerThreshold()) + ", " + number(c.getUpperThreshold()) + "]";
     }
     return c.getThreshold() == null ? "" : number(c.getThreshold());
+  }
+
+  /**
+   * The observed value as a person reads it: {@code "no data"} where the window had nothing to
+   * compute it from (a ratio of a window without attempts is NaN).
+   */
+  public static String observed(AlertCondition c) {
+    double v = c.getObservedValue();
+    return Double.isNaN(v) ? "no data" : number(v);
+  }
+
+  /** The observed value for a JSON document: null where there was no data (JSON has no NaN). */
+  public static Double observedOrNull(AlertCondition c) {
+    double v = c.getObservedValue();
+    return Double.isNaN(v) || Double.isInfinite(v) ? null : v;
   }
 
   /** A number without a useless ".0". */

@@ -140,7 +140,7 @@ public final class CommonAlertSchemaNotifier implements Notifier {
     ArrayNode dims = criterion.putArray("dimensions");
     new TreeMap<>(alert.getDimensions())
         .forEach((k, v) -> dims.addObject().put("name", k).put("value", v));
-    criterion.put("metricValue", c.getObservedValue());
+    criterion.put("metricValue", AlertLabels.observedOrNull(c));
     if (dynamic) {
       String sensitivity = c.getSensitivity() == null ? "MEDIUM" : c.getSensitivity();
       // Azure writes High / Medium / Low

@@ -159,7 +159,7 @@ public final class WebhookNotifier implements Notifier {
       }
       at.put("text", body.toString());
       ArrayNode fields = at.putArray("fields");
-      field(fields, "Value", AlertLabels.number(a.getCondition().getObservedValue()));
+      field(fields, "Value", AlertLabels.observed(a.getCondition()));
       field(fields, "Threshold", AlertLabels.thresholdText(a.getCondition()));
       field(
           fields,

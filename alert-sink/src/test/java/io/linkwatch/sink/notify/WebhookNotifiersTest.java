@@ -328,4 +328,38 @@ class WebhookNotifiersTest {
         .contains("evidence: http://dash.example:8088/?alert=")
         .doesNotContain("\u001b[");
   }
+
+  @Test
+  void shouldSayNoDataWhereTheWindowHadNothingToComputeTheValueFrom() throws Exception {
+    Alert fired = TestAlerts.fired("hub-1", Severity.SEV2);
+    Alert resolved = TestAlerts.resolved(fired, TestAlerts.T0.plusSeconds(300));
+    resolved.getCondition().setObservedValue(Double.NaN); // a ratio over a window without attempts
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ConsoleNotifier console =
+        new ConsoleNotifier(
+            "console", new PrintStream(out, true, StandardCharsets.UTF_8), false, LINKS);
+    CommonAlertSchemaNotifier cas =
+        new CommonAlertSchemaNotifier(
+            spec(ReceiverType.COMMON_ALERT_SCHEMA, null, ReceiverSpec.WebhookFormat.JSON), LINKS);
+
+    console.send(single(resolved));
+    cas.send(single(resolved));
+
+    assertThat(out.toString(StandardCharsets.UTF_8))
+        .contains("iothub.disconnects count = no data > 20 over 5m")
+        .doesNotContain("NaN");
+    JsonNode criterion =
+        receiver
+            .accepted()
+            .get(0)
+            .json()
+            .path("data")
+            .path("alertContext")
+            .path("condition")
+            .path("allOf")
+            .get(0);
+    assertThat(criterion.path("metricValue").isNull())
+        .as("metricValue is JSON null, not the string NaN: " + criterion)
+        .isTrue();
+  }
 }
