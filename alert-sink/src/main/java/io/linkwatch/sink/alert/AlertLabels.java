@@ -3,6 +3,7 @@ package io.linkwatch.sink.alert;
 import io.linkwatch.avro.Alert;
 import io.linkwatch.avro.AlertCondition;
 import io.linkwatch.avro.Hint;
+import io.linkwatch.avro.MonitorCondition;
 import io.linkwatch.avro.Severity;
 import io.linkwatch.avro.ThresholdKind;
 import java.time.Duration;
@@ -89,6 +90,7 @@ public final class AlertLabels {
 
   /**
    * One line a person reads first, e.g. {@code "iothub.disconnects count = 57 > 20 over 5m
+   * (hub=hub-1)"}; resolved: {@code "iothub.disconnects count = 3 over 5m, fires at > 20
    * (hub=hub-1)"}.
    */
   public static String summary(Alert alert) {
@@ -100,13 +102,17 @@ public final class AlertLabels {
         .append(" = ")
         .append(observed(c));
     String threshold = thresholdText(c);
-    if (!threshold.isEmpty()) {
-      s.append(' ')
-          .append(operatorSymbol(c.getOperator().toString()))
-          .append(' ')
-          .append(threshold);
+    String condition =
+        threshold.isEmpty() ? "" : operatorSymbol(c.getOperator().toString()) + ' ' + threshold;
+    // "count = 0 ≥ 2" would read as a breach: a resolved alert says where it would fire instead
+    boolean resolved = alert.getMonitorCondition() == MonitorCondition.RESOLVED;
+    if (!condition.isEmpty() && !resolved) {
+      s.append(' ').append(condition);
     }
     s.append(" over ").append(duration(Duration.ofMillis(c.getWindowSizeMs())));
+    if (!condition.isEmpty() && resolved) {
+      s.append(", fires at ").append(condition);
+    }
     if (!alert.getDimensions().isEmpty()) {
       StringBuilder dims = new StringBuilder();
       new TreeMap<>(alert.getDimensions())

@@ -346,7 +346,7 @@ class WebhookNotifiersTest {
     cas.send(single(resolved));
 
     assertThat(out.toString(StandardCharsets.UTF_8))
-        .contains("iothub.disconnects count = no data > 20 over 5m")
+        .contains("iothub.disconnects count = no data over 5m, fires at > 20")
         .doesNotContain("NaN");
     JsonNode criterion =
         receiver

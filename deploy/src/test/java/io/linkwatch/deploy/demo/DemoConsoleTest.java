@@ -19,7 +19,7 @@ class DemoConsoleTest {
           + "           cause: the SAS token expired\n"
           + "           fix:   renew it\n";
   private static final String RESOLVED =
-      "18:45:00Z  RESOLVED   Sev2  Device authentication failures  count = 0 ≥ 2 over 15m\n"
+      "18:45:00Z  RESOLVED   Sev2  Device authentication failures  count = 0 over 15m, fires at ≥ 2\n"
           + "           evidence: http://localhost:8088/?alert=x\n";
 
   @Test
