@@ -3,6 +3,7 @@ package io.linkwatch.streams.replay.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.linkwatch.schemas.cli.KafkaUnreachableException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -11,6 +12,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -67,6 +70,36 @@ class ReplayCommandTest {
     assertThat(code).isEqualTo(2);
     assertThat(err.toString())
         .contains("rule problems", "bad.yaml", "treshold", "did you mean 'threshold'", "signal");
+  }
+
+  @Test
+  void shouldSayWhichClusterDidNotAnswerInsteadOfAStackTrace() {
+    CommandLine cli = new CommandLine(new ReplayCommand());
+    List<Exception> failures = new ArrayList<>();
+    cli.setExecutionExceptionHandler(
+        (e, commandLine, parsed) -> {
+          failures.add(e);
+          return 3;
+        });
+
+    int code =
+        cli.execute(
+            "--from",
+            "1h",
+            "--default-pack",
+            "-q",
+            "-b",
+            "127.0.0.1:1",
+            "--set",
+            "kafka.wait.timeout.ms=1500");
+
+    assertThat(code).isEqualTo(3);
+    assertThat(failures)
+        .singleElement()
+        .isInstanceOf(KafkaUnreachableException.class)
+        .extracting(Throwable::getMessage)
+        .asString()
+        .contains("127.0.0.1:1");
   }
 
   @Test
