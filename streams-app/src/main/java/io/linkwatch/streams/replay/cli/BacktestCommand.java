@@ -6,7 +6,6 @@ import io.linkwatch.streams.replay.Backtest;
 import io.linkwatch.streams.replay.BacktestFiles;
 import io.linkwatch.streams.replay.BacktestReport;
 import io.linkwatch.streams.replay.Replay;
-import io.linkwatch.streams.rules.RuleProblem;
 import io.linkwatch.streams.rules.RuleValidationException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -91,12 +90,7 @@ public final class BacktestCommand implements Callable<Integer> {
     try {
       result = Backtest.run(settings, request, range.progress(spec));
     } catch (RuleValidationException e) {
-      err.printf(
-          "%d rule %s:%n", e.problems().size(), e.problems().size() == 1 ? "problem" : "problems");
-      for (RuleProblem p : e.problems()) {
-        err.println("  " + p);
-      }
-      return 2;
+      return RuleProblems.print(err, e);
     }
     Path html = BacktestFiles.write(result, report);
     print(out, result);

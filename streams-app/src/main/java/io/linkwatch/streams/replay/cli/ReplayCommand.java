@@ -5,7 +5,6 @@ import io.linkwatch.streams.config.StreamsAppConfig;
 import io.linkwatch.streams.replay.Replay;
 import io.linkwatch.streams.replay.ReplayResult;
 import io.linkwatch.streams.replay.VerifyReport;
-import io.linkwatch.streams.rules.RuleProblem;
 import io.linkwatch.streams.rules.RuleValidationException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -106,12 +105,7 @@ public final class ReplayCommand implements Callable<Integer> {
         result = Replay.run(settings, request, progress, files);
       }
     } catch (RuleValidationException e) {
-      err.printf(
-          "%d rule %s:%n", e.problems().size(), e.problems().size() == 1 ? "problem" : "problems");
-      for (RuleProblem p : e.problems()) {
-        err.println("  " + p);
-      }
-      return 2;
+      return RuleProblems.print(err, e);
     } finally {
       if (files != null) {
         files.close();
