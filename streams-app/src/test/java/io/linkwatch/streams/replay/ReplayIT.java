@@ -3,6 +3,8 @@ package io.linkwatch.streams.replay;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.linkwatch.avro.Alert;
 import io.linkwatch.avro.AlertRule;
 import io.linkwatch.avro.AlertTransition;
@@ -10,15 +12,19 @@ import io.linkwatch.avro.ConnectionEvent;
 import io.linkwatch.schemas.topic.TopicRole;
 import io.linkwatch.schemas.topic.Topics;
 import io.linkwatch.streams.app.StreamsRunner;
+import io.linkwatch.streams.replay.cli.ReplayCommand;
 import io.linkwatch.streams.rules.RuleLoader;
 import io.linkwatch.streams.rules.RulePlan;
 import io.linkwatch.testkit.KafkaCluster;
 import io.linkwatch.testkit.KafkaTestCluster;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +38,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /**
  * Replay against a real run: the live streams role (real Kafka Streams, exactly once, 3 partitions)
@@ -181,6 +188,35 @@ class ReplayIT {
             "FIRED iothub-auth-failures|deviceId=revoked|hub=hub-a",
             "RESOLVED iothub-auth-failures|deviceId=revoked|hub=hub-a");
     assertThat(v.result().ruleVersions()).contains("iothub-auth-failures@1");
+  }
+
+  @Test
+  void shouldPrintTheVerdictAndWriteTheOutputsFromTheCommandLine(@TempDir Path dir)
+      throws Exception {
+    List<String> args =
+        new ArrayList<>(
+            List.of("--from", T0.toString(), "--to", END.toString(), "--verify", "-q", "-o"));
+    args.add(dir.toString());
+    settings.forEach((k, v) -> args.addAll(List.of("--set", k + "=" + v)));
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cli = new CommandLine(new ReplayCommand());
+    cli.setOut(new PrintWriter(out, true));
+    cli.setErr(new PrintWriter(err, true));
+
+    int code = cli.execute(args.toArray(String[]::new));
+
+    assertThat(code).as("exit code; stderr: %s", err).isZero();
+    assertThat(out.toString())
+        .contains("Replayed " + T0, "FIRED", "RESOLVED", "revoked")
+        .contains("2 identical", "Result: REPRODUCED");
+    assertThat(Files.readAllLines(dir.resolve("alerts.jsonl")))
+        .hasSize(2)
+        .allSatisfy(line -> assertThat(line).contains("\"alertId\"", "deviceId=revoked"));
+    JsonNode summary = new ObjectMapper().readTree(dir.resolve("summary.json").toFile());
+    assertThat(summary.at("/verify/reproduced").asBoolean()).isTrue();
+    assertThat(summary.at("/verify/identical").asInt()).isEqualTo(2);
+    assertThat(summary.at("/alerts/0/ruleId").asText()).isEqualTo("iothub-auth-failures");
   }
 
   @Test
