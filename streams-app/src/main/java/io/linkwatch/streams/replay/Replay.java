@@ -337,6 +337,7 @@ public final class Replay {
           live,
           result.alerts(),
           result.from().minus(result.warmup()),
+          result.lastEvaluation(),
           versions,
           notCompared);
     }

@@ -15,6 +15,9 @@ import java.util.Map;
  * @param to end of the range (exclusive): no input at or after it was read
  * @param warmup event time read before {@code from} to rebuild state; its outputs are not reported
  * @param watermark the largest event time read (the replay's final watermark), null without input
+ * @param lastEvaluation the latest {@code evaluatedAt} of any window result the alert stage judged,
+ *     null when none: the window engine's watermark stops at or before {@code watermark} (it is the
+ *     smallest upstream one), so evaluations after it were not reached
  * @param inputs records read per input topic (warm-up included)
  * @param elapsed wall-clock time of the run (reading and processing)
  * @param ruleOrigin where the rules came from
@@ -38,6 +41,7 @@ public record ReplayResult(
     Instant to,
     Duration warmup,
     Instant watermark,
+    Instant lastEvaluation,
     Map<String, Long> inputs,
     Duration elapsed,
     String ruleOrigin,

@@ -141,6 +141,7 @@ final class ReplayRun {
         to,
         warmup,
         watermark[0] == Long.MIN_VALUE ? null : Instant.ofEpochMilli(watermark[0]),
+        out.lastEvaluation == Long.MIN_VALUE ? null : Instant.ofEpochMilli(out.lastEvaluation),
         inputs,
         Duration.ofNanos(System.nanoTime() - started),
         rules.origin(),
@@ -176,6 +177,7 @@ final class ReplayRun {
         topics.ingestDeadLetter().valueSerde().deserializer();
     final MessageDigest digest;
     long aggregates;
+    long lastEvaluation = Long.MIN_VALUE;
 
     Collector(long from, boolean keepResults, ReplayDriver.Listener extra) {
       this.from = from;
@@ -252,6 +254,7 @@ final class ReplayRun {
 
     @Override
     public void result(WindowResult r) {
+      lastEvaluation = Math.max(lastEvaluation, r.evaluatedAt().toEpochMilli());
       if (keepResults && r.evaluatedAt().toEpochMilli() >= from) {
         results.add(
             new ReplayResult.ResultPoint(

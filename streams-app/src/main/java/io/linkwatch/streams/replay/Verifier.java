@@ -22,7 +22,11 @@ import java.util.stream.Collectors;
  *   <li>a live transition computed with a rule version the replay did not use;
  *   <li>evidence only, for a series whose input spans several partitions: the live window engine
  *       received those partitions interleaved by scheduling, so its sample events and offset range
- *       order can differ (docs/streams.md, determinism limit 3).
+ *       order can differ (docs/streams.md, determinism limit 3);
+ *   <li>a live transition missing from the replay, evaluated after the replay's last window
+ *       evaluation: the window engine's watermark is the smallest upstream one, so at the end of
+ *       the range it stops behind the last event read, and the live run reached that evaluation
+ *       with events after the range.
  * </ul>
  *
  * Everything else is a difference nothing known explains, and fails {@code --verify}.
@@ -35,6 +39,8 @@ final class Verifier {
    * @param live the live transitions of the replayed rules evaluated in {@code [from, until]}
    * @param replayed the replayed transitions evaluated in the same range
    * @param replayStart the time of the replay's first input (from − warm-up)
+   * @param lastEvaluation the latest evaluation the replay's window engine reached, null when it
+   *     reached none
    * @param ruleVersions the rule versions the replay used, by rule id
    * @param notCompared live transitions left out and why, for the report
    */
@@ -44,6 +50,7 @@ final class Verifier {
       List<ReplayResult.Emitted<Alert>> live,
       List<ReplayResult.Emitted<Alert>> replayed,
       Instant replayStart,
+      Instant lastEvaluation,
       Map<String, Set<Integer>> ruleVersions,
       Map<String, Long> notCompared) {
     Map<String, ReplayResult.Emitted<Alert>> liveByKey = index(live);
@@ -65,7 +72,7 @@ final class Verifier {
                 VerifyReport.Kind.MISSING,
                 l,
                 List.of(),
-                explainMissing(l, replayStart, ruleVersions)));
+                explainMissing(l, replayStart, lastEvaluation, ruleVersions)));
       } else if (java.util.Arrays.equals(entry.getValue().bytes(), r.bytes())) {
         identical++;
       } else {
@@ -128,9 +135,24 @@ final class Verifier {
   }
 
   private static String explainMissing(
-      Alert live, Instant replayStart, Map<String, Set<Integer>> ruleVersions) {
+      Alert live,
+      Instant replayStart,
+      Instant lastEvaluation,
+      Map<String, Set<Integer>> ruleVersions) {
     String rule = explainRule(live, ruleVersions);
-    return rule != null ? rule : explainEdge(live, replayStart);
+    if (rule != null) {
+      return rule;
+    }
+    if (lastEvaluation != null && live.getEvaluatedAt().isAfter(lastEvaluation)) {
+      return "evaluated live at "
+          + live.getEvaluatedAt()
+          + ", after the replay's last window evaluation ("
+          + lastEvaluation
+          + "): at the end of the range the window engine's watermark (the smallest upstream one)"
+          + " stops behind the last event read, and the live run got there with later events;"
+          + " a later --to includes it";
+    }
+    return explainEdge(live, replayStart);
   }
 
   /**

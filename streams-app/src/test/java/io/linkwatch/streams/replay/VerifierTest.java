@@ -105,7 +105,7 @@ class VerifierTest {
 
     VerifyReport report =
         Verifier.compare(
-            FROM, UNTIL, List.of(emitted(old)), List.of(), replayStart, VERSIONS, Map.of());
+            FROM, UNTIL, List.of(emitted(old)), List.of(), replayStart, UNTIL, VERSIONS, Map.of());
 
     assertThat(report.findings())
         .singleElement()
@@ -113,6 +113,34 @@ class VerifierTest {
             f -> {
               assertThat(f.kind()).isEqualTo(VerifyReport.Kind.MISSING);
               assertThat(f.explanation()).contains("before the replay's first event", "--warmup");
+            });
+    assertThat(report.reproduced()).isTrue();
+  }
+
+  @Test
+  void shouldExplainALiveTransitionEvaluatedAfterTheReplaysLastWindowEvaluation() {
+    // the replay's window engine stopped before the RESOLVED evaluation; live got there later
+    Instant lastEvaluation = replayed.get(0).value().getEvaluatedAt();
+
+    VerifyReport report =
+        Verifier.compare(
+            FROM,
+            UNTIL,
+            replayed,
+            List.of(replayed.get(0)),
+            FROM,
+            lastEvaluation,
+            VERSIONS,
+            Map.of());
+
+    assertThat(report.findings())
+        .singleElement()
+        .satisfies(
+            f -> {
+              assertThat(f.kind()).isEqualTo(VerifyReport.Kind.MISSING);
+              assertThat(f.transition()).isEqualTo("RESOLVED");
+              assertThat(f.explanation())
+                  .contains("after the replay's last window evaluation", "a later --to");
             });
     assertThat(report.reproduced()).isTrue();
   }
@@ -155,7 +183,7 @@ class VerifierTest {
   }
 
   private static VerifyReport compare(List<ReplayResult.Emitted<Alert>> live) {
-    return Verifier.compare(FROM, UNTIL, live, replayed, FROM, VERSIONS, Map.of());
+    return Verifier.compare(FROM, UNTIL, live, replayed, FROM, UNTIL, VERSIONS, Map.of());
   }
 
   private static ReplayResult.Emitted<Alert> emitted(Alert a) {

@@ -57,6 +57,11 @@ final class ReplaySummary {
       out.printf(
           "  watermark  %s: windows that close after it (end + grace) are not evaluated%n",
           r.watermark());
+      if (r.lastEvaluation() != null) {
+        out.printf(
+            "  evaluated  up to %s (the window engine's watermark: the smallest upstream one)%n",
+            r.lastEvaluation());
+      }
     }
     out.printf("  digest     sha256:%s%n", r.digest());
     if (!r.alerts().isEmpty()) {
@@ -109,6 +114,7 @@ final class ReplaySummary {
     root.put("to", r.to().toString());
     root.put("warmup", r.warmup().toString());
     root.put("watermark", r.watermark() == null ? null : r.watermark().toString());
+    root.put("lastEvaluation", r.lastEvaluation() == null ? null : r.lastEvaluation().toString());
     root.put("records", r.records());
     ObjectNode inputs = root.putObject("inputs");
     r.inputs().forEach(inputs::put);
