@@ -114,16 +114,16 @@ final class SvgChart {
       svg.append(line(LEFT, y, WIDTH - RIGHT, y, "grid"))
           .append(text(LEFT - 6, y + 4, "end", number(v)));
     }
-    int ticks = 6;
-    for (int i = 0; i <= ticks; i++) {
-      long t = from + (to - from) * i / ticks;
+    // time ticks on round UTC times (every 5 min, 15 min, 1 h, ...), at most 7 of them
+    long tick = timeStep(to - from);
+    for (long t = Math.floorDiv(from + tick - 1, tick) * tick; t <= to; t += tick) {
       double x = x(t);
       svg.append(line(x, TOP, x, HEIGHT - BOTTOM, "grid"))
           .append(
               text(
                   x,
                   HEIGHT - BOTTOM + 16,
-                  i == 0 ? "start" : i == ticks ? "end" : "middle",
+                  x - LEFT < 40 ? "start" : WIDTH - RIGHT - x < 40 ? "end" : "middle",
                   HOUR.format(Instant.ofEpochMilli(t))));
     }
     // band (dynamic threshold)
@@ -244,9 +244,44 @@ final class SvgChart {
     if (Double.isNaN(v)) {
       return "no data";
     }
+    if (Double.isInfinite(v)) {
+      return v > 0 ? "∞" : "-∞";
+    }
     if (v == Math.rint(v) && Math.abs(v) < 1e12) {
       return Long.toString((long) v);
     }
-    return String.format(Locale.ROOT, Math.abs(v) < 1 ? "%.3f" : "%.2f", v);
+    // 0.5 rather than 0.500, 0.125 kept
+    return new java.math.BigDecimal(
+            String.format(Locale.ROOT, Math.abs(v) < 1 ? "%.3f" : "%.2f", v))
+        .stripTrailingZeros()
+        .toPlainString();
+  }
+
+  private static final long[] TIME_STEPS = {
+    60_000L,
+    2 * 60_000L,
+    5 * 60_000L,
+    10 * 60_000L,
+    15 * 60_000L,
+    30 * 60_000L,
+    3_600_000L,
+    2 * 3_600_000L,
+    3 * 3_600_000L,
+    6 * 3_600_000L,
+    12 * 3_600_000L,
+    86_400_000L,
+    2 * 86_400_000L,
+    7 * 86_400_000L
+  };
+
+  /** The smallest round step that puts at most 7 ticks on a span of {@code span} ms. */
+  static long timeStep(long span) {
+    for (long step : TIME_STEPS) {
+      if (span / step <= 6) {
+        return step;
+      }
+    }
+    long week = TIME_STEPS[TIME_STEPS.length - 1];
+    return week * Math.max(1, (span / week + 5) / 6);
   }
 }

@@ -79,7 +79,7 @@ class BacktestTest {
 
   @Test
   void shouldWriteASelfContainedHtmlPageAndAJsonReport() throws Exception {
-    // kept under target/ for a look (and for BacktestReportIT's browser)
+    // kept under target/ for a look
     Path dir = Path.of("target", "backtest-report");
     Path html = BacktestFiles.write(report, dir);
 
