@@ -98,6 +98,12 @@ public final class ReplayBenchmark implements Callable<Integer> {
   int warmup;
 
   @Option(
+      names = "--no-role",
+      description =
+          "Skip the streams role's own run on the same records (context only; minutes long).")
+  boolean noRole;
+
+  @Option(
       names = "--work-dir",
       defaultValue = "bench/target/replay-bench",
       description = "Where the broker data and the results go.")
@@ -170,14 +176,16 @@ public final class ReplayBenchmark implements Callable<Integer> {
           replay.recordsPerSecond());
     }
     // for context: the streams role itself (Kafka Streams, exactly once) on the same records
-    Round role = streamsRole(settings, topics);
-    System.out.printf(
-        Locale.ROOT,
-        "streams role (Kafka Streams, exactly_once_v2, %d partitions) on the same records: %,.0f"
-            + " records/s (%.1f us CPU/record)%n",
-        partitions,
-        role.recordsPerSecond(),
-        role.cpuMicrosPerRecord());
+    Round role = noRole ? new Round(Double.NaN, 0, Double.NaN) : streamsRole(settings, topics);
+    if (!noRole) {
+      System.out.printf(
+          Locale.ROOT,
+          "streams role (Kafka Streams, exactly_once_v2, %d partitions) on the same records:"
+              + " %,.0f records/s (%.1f us CPU/record)%n",
+          partitions,
+          role.recordsPerSecond(),
+          role.cpuMicrosPerRecord());
+    }
     List<Double> ratios = new ArrayList<>();
     List<Round> cps = new ArrayList<>();
     List<Round> replays = new ArrayList<>();
@@ -207,8 +215,7 @@ public final class ReplayBenchmark implements Callable<Integer> {
         Locale.ROOT,
         "%nresult: replay %,.0f records/s, ConsumerPerformance %,.0f records/s: ratio %.1f %%"
             + " (goal >= 30 %%), median of %d rounds of %,d records; CPU per record (whole"
-            + " process, broker included): replay %.1f us, ConsumerPerformance %.1f us;"
-            + " the streams role: %,.0f records/s (replay at %.0f %% of it)%n",
+            + " process, broker included): replay %.1f us, ConsumerPerformance %.1f us%s%n",
         replayRate,
         cpRate,
         ratio * 100,
@@ -216,8 +223,13 @@ public final class ReplayBenchmark implements Callable<Integer> {
         replays.get(0).records(),
         replayCpu,
         cpCpu,
-        role.recordsPerSecond(),
-        100 * replayRate / role.recordsPerSecond());
+        noRole
+            ? ""
+            : String.format(
+                Locale.ROOT,
+                "; the streams role: %,.0f records/s (replay at %.0f %% of it)",
+                role.recordsPerSecond(),
+                100 * replayRate / role.recordsPerSecond()));
     String json =
         String.format(
             Locale.ROOT,
@@ -225,7 +237,7 @@ public final class ReplayBenchmark implements Callable<Integer> {
                 + "\"replayRecordsPerSecond\":%.0f,\"consumerPerformanceRecordsPerSecond\":%.0f,"
                 + "\"ratio\":%.4f,\"rounds\":%d,\"replayCpuMicrosPerRecord\":%.2f,"
                 + "\"consumerPerformanceCpuMicrosPerRecord\":%.2f,"
-                + "\"streamsRoleRecordsPerSecond\":%.0f,\"cores\":%d,\"time\":\"%s\"}%n",
+                + "\"streamsRoleRecordsPerSecond\":%s,\"cores\":%d,\"time\":\"%s\"}%n",
             devices,
             hours,
             replays.get(0).records(),
@@ -236,7 +248,7 @@ public final class ReplayBenchmark implements Callable<Integer> {
             rounds,
             replayCpu,
             cpCpu,
-            role.recordsPerSecond(),
+            noRole ? "null" : String.format(Locale.ROOT, "%.0f", role.recordsPerSecond()),
             Runtime.getRuntime().availableProcessors(),
             Instant.now());
     Files.writeString(workDir.resolve("result.json"), json, StandardCharsets.UTF_8);
