@@ -12,6 +12,7 @@ import io.linkwatch.avro.ConnectionEvent;
 import io.linkwatch.schemas.topic.TopicRole;
 import io.linkwatch.schemas.topic.Topics;
 import io.linkwatch.streams.app.StreamsRunner;
+import io.linkwatch.streams.replay.cli.BacktestCommand;
 import io.linkwatch.streams.replay.cli.ReplayCommand;
 import io.linkwatch.streams.rules.RuleLoader;
 import io.linkwatch.streams.rules.RulePlan;
@@ -55,6 +56,21 @@ class ReplayIT {
 
   private static final Instant END = T0.plus(Duration.ofMinutes(100));
   private static final String APP = "replay-it-live";
+
+  /** A candidate rule: any authentication failure of a device, over 5 minutes. */
+  private static final String CANDIDATE =
+      """
+        rules:
+          - id: auth-any
+            name: Any authentication failure
+            signal: iothub.auth_failures
+            splitBy: [hub, deviceId]
+            window: 5m
+            frequency: 5m
+            operator: '>='
+            threshold: 1
+            severity: Sev3
+        """;
 
   private static Map<String, String> settings;
   private static Topics topics;
@@ -193,21 +209,20 @@ class ReplayIT {
   @Test
   void shouldPrintTheVerdictAndWriteTheOutputsFromTheCommandLine(@TempDir Path dir)
       throws Exception {
-    List<String> args =
-        new ArrayList<>(
-            List.of("--from", T0.toString(), "--to", END.toString(), "--verify", "-q", "-o"));
-    args.add(dir.toString());
-    settings.forEach((k, v) -> args.addAll(List.of("--set", k + "=" + v)));
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cli = new CommandLine(new ReplayCommand());
-    cli.setOut(new PrintWriter(out, true));
-    cli.setErr(new PrintWriter(err, true));
+    Cli run =
+        Cli.run(
+            new ReplayCommand(),
+            "--from",
+            T0.toString(),
+            "--to",
+            END.toString(),
+            "--verify",
+            "-q",
+            "-o",
+            dir.toString());
 
-    int code = cli.execute(args.toArray(String[]::new));
-
-    assertThat(code).as("exit code; stderr: %s", err).isZero();
-    assertThat(out.toString())
+    assertThat(run.code()).as("exit code; stderr: %s", run.err()).isZero();
+    assertThat(run.out())
         .contains("Replayed " + T0, "FIRED", "RESOLVED", "revoked")
         .contains("2 identical", "Result: REPRODUCED");
     assertThat(Files.readAllLines(dir.resolve("alerts.jsonl")))
@@ -217,6 +232,49 @@ class ReplayIT {
     assertThat(summary.at("/verify/reproduced").asBoolean()).isTrue();
     assertThat(summary.at("/verify/identical").asInt()).isEqualTo(2);
     assertThat(summary.at("/alerts/0/ruleId").asText()).isEqualTo("iothub-auth-failures");
+  }
+
+  @Test
+  void shouldWriteTheBacktestReportFromTheCommandLine(@TempDir Path dir) throws Exception {
+    Path candidate = dir.resolve("candidate.yaml");
+    Files.writeString(candidate, CANDIDATE);
+
+    Cli run =
+        Cli.run(
+            new BacktestCommand(),
+            "--rules",
+            candidate.toString(),
+            "--baseline",
+            "live",
+            "--from",
+            T0.toString(),
+            "--to",
+            END.toString(),
+            "-q",
+            "-o",
+            dir.resolve("report").toString());
+
+    assertThat(run.code()).as("exit code; stderr: %s", run.err()).isZero();
+    assertThat(run.out()).contains("auth-any v1", "alerts added", "backtest.html");
+    assertThat(dir.resolve("report").resolve("backtest.html")).isNotEmptyFile();
+    JsonNode json = new ObjectMapper().readTree(dir.resolve("report/backtest.json").toFile());
+    assertThat(json.at("/rules/0/id").asText()).isEqualTo("auth-any");
+    assertThat(json.at("/rules/0/fired").asLong()).isPositive();
+  }
+
+  /** A command run as a user runs it, with the cluster's settings given by --set. */
+  private record Cli(int code, String out, String err) {
+    static Cli run(Object command, String... args) {
+      List<String> all = new ArrayList<>(List.of(args));
+      settings.forEach((k, v) -> all.addAll(List.of("--set", k + "=" + v)));
+      StringWriter out = new StringWriter();
+      StringWriter err = new StringWriter();
+      CommandLine cli = new CommandLine(command);
+      cli.setOut(new PrintWriter(out, true));
+      cli.setErr(new PrintWriter(err, true));
+      int code = cli.execute(all.toArray(String[]::new));
+      return new Cli(code, out.toString(), err.toString());
+    }
   }
 
   @Test
@@ -286,20 +344,7 @@ class ReplayIT {
   void shouldBacktestACandidateRuleAndRenderTheReportInABrowser(@TempDir Path dir)
       throws Exception {
     Path candidate = dir.resolve("candidate.yaml");
-    Files.writeString(
-        candidate,
-        """
-        rules:
-          - id: auth-any
-            name: Any authentication failure
-            signal: iothub.auth_failures
-            splitBy: [hub, deviceId]
-            window: 5m
-            frequency: 5m
-            operator: '>='
-            threshold: 1
-            severity: Sev3
-        """);
+    Files.writeString(candidate, CANDIDATE);
 
     BacktestReport report =
         Backtest.run(
