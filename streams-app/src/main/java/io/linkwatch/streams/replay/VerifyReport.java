@@ -18,7 +18,7 @@ import java.util.Map;
  * @param identical transitions the same byte for byte
  * @param findings every transition that is not identical, with its explanation when one is known
  * @param notCompared live transitions left out, by reason (evaluated after the replay's last event,
- *     rule not replayed)
+ *     rule not replayed, repeated in the topic with the same bytes)
  */
 public record VerifyReport(
     Instant from,

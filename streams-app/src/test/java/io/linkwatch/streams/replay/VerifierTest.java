@@ -95,6 +95,28 @@ class VerifierTest {
   }
 
   @Test
+  void shouldCountARedeliveredTransitionAndCompareAnotherVersionOfIt() {
+    Alert other = Alert.newBuilder(replayed.get(1).value()).build();
+    other.getCondition().setObservedValue(other.getCondition().getObservedValue() + 1);
+    List<ReplayResult.Emitted<Alert>> live =
+        List.of(replayed.get(0), replayed.get(0), replayed.get(1), emitted(other));
+
+    VerifyReport report = compare(live);
+
+    assertThat(report.identical()).isEqualTo(2);
+    assertThat(report.notCompared())
+        .containsEntry("repeated in the alerts topic with the same bytes", 1L);
+    assertThat(report.findings())
+        .singleElement()
+        .satisfies(
+            f -> {
+              assertThat(f.kind()).isEqualTo(VerifyReport.Kind.DIFFERENT);
+              assertThat(f.transition()).isEqualTo("RESOLVED");
+            });
+    assertThat(report.reproduced()).isFalse();
+  }
+
+  @Test
   void shouldExplainAnAlertThatFiredBeforeTheReplaysFirstEvent() {
     Instant replayStart = Fleet.T0.plus(Duration.ofHours(1));
     Alert old =
