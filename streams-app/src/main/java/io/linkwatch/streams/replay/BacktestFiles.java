@@ -96,7 +96,10 @@ public final class BacktestFiles {
       ArrayNode added = cmp.putArray("added");
       report.added().forEach(e -> episode(added.addObject(), e, end));
       ArrayNode removed = cmp.putArray("removed");
-      report.removed().forEach(e -> episode(removed.addObject(), e, end));
+      report.removedByChangedRules().forEach(e -> episode(removed.addObject(), e, end));
+      // "removed" only because the candidate does not define their rule
+      ArrayNode absent = cmp.putArray("ofRulesNotInCandidate");
+      report.removedByAbsentRules().forEach(e -> episode(absent.addObject(), e, end));
       cmp.put("unchanged", report.unchanged().size());
     }
     return root;

@@ -87,10 +87,17 @@ final class BacktestHtml {
           .append("</b>: <span class=\"added\">")
           .append(plural(report.added().size(), "alert"))
           .append(" added</span>, <span class=\"removed\">")
-          .append(report.removed().size())
+          .append(report.removedByChangedRules().size())
           .append(" removed</span>, ")
           .append(report.unchanged().size())
-          .append(" unchanged.</p>");
+          .append(" unchanged");
+      int absent = report.removedByAbsentRules().size();
+      if (absent > 0) {
+        h.append("; ")
+            .append(plural(absent, "alert"))
+            .append(" of baseline rules the candidate does not define");
+      }
+      h.append(".</p>");
     }
     List<BacktestReport.RuleOutcome> rules = new ArrayList<>(report.rules());
     // what fired first, then what was evaluated, then the rest
@@ -157,16 +164,36 @@ final class BacktestHtml {
   private static void comparison(StringBuilder h, BacktestReport report, Instant end) {
     h.append("<h2>Against the baseline</h2>");
     episodes(h, "Alerts the candidate adds", report.added(), end, "added");
-    episodes(h, "Alerts the candidate removes", report.removed(), end, "removed");
+    episodes(h, "Alerts the candidate removes", report.removedByChangedRules(), end, "removed");
+    List<BacktestReport.Episode> absent = report.removedByAbsentRules();
+    if (!absent.isEmpty()) {
+      h.append("<details><summary>");
+      episodesTitle(h, "Alerts of baseline rules the candidate does not define", absent);
+      h.append("</summary>");
+      episodesTable(h, absent, end, "muted");
+      h.append("</details>");
+    }
   }
 
   private static void episodes(
       StringBuilder h, String title, List<BacktestReport.Episode> list, Instant end, String cls) {
-    h.append("<h3>").append(title).append(" (").append(list.size()).append(")</h3>");
+    h.append("<h3>");
+    episodesTitle(h, title, list);
+    h.append("</h3>");
     if (list.isEmpty()) {
       h.append("<p class=\"muted\">none</p>");
       return;
     }
+    episodesTable(h, list, end, cls);
+  }
+
+  private static void episodesTitle(
+      StringBuilder h, String title, List<BacktestReport.Episode> list) {
+    h.append(title).append(" (").append(list.size()).append(")");
+  }
+
+  private static void episodesTable(
+      StringBuilder h, List<BacktestReport.Episode> list, Instant end, String cls) {
     h.append("<table><thead><tr><th>fired</th><th>resolved</th><th class=\"n\">firing</th>")
         .append("<th>series</th></tr></thead><tbody>");
     for (BacktestReport.Episode e : list) {
@@ -264,8 +291,8 @@ final class BacktestHtml {
             .append("</td></tr><tr><td colspan=\"6\">");
         hint(h, first.getHint());
         h.append("<details><summary>")
-            .append(e.transitions().size())
-            .append(" transitions and their evidence</summary>");
+            .append(plural(e.transitions().size(), "transition"))
+            .append(" and their evidence</summary>");
         for (Alert a : e.transitions()) {
           transition(h, a);
         }

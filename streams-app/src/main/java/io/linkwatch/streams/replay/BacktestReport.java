@@ -27,6 +27,25 @@ public record BacktestReport(
     List<Episode> removed,
     List<Episode> unchanged) {
 
+  /**
+   * Whether the candidate defines the rule of a baseline alert: when it does not (a candidate file
+   * with one rule against the whole pack), the alert is "removed" only because the rule is absent,
+   * and the report shows it apart from what a changed rule removes.
+   */
+  public boolean candidateDefines(String ruleId) {
+    return candidate.rules().stream().anyMatch(r -> r.getId().toString().equals(ruleId));
+  }
+
+  /** Alerts the baseline fires by a rule the candidate defines too, and the candidate does not. */
+  public List<Episode> removedByChangedRules() {
+    return removed.stream().filter(e -> candidateDefines(e.ruleId())).toList();
+  }
+
+  /** Alerts the baseline fires by rules the candidate does not define. */
+  public List<Episode> removedByAbsentRules() {
+    return removed.stream().filter(e -> !candidateDefines(e.ruleId())).toList();
+  }
+
   /** One replay of the range with one rule set. */
   public record Run(String origin, List<AlertRule> rules, ReplayResult result) {}
 

@@ -9,9 +9,11 @@ import io.linkwatch.streams.replay.Replay;
 import io.linkwatch.streams.rules.RuleValidationException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -143,9 +145,24 @@ public final class BacktestCommand implements Callable<Integer> {
           ConsoleProgress.human(o.firing()));
     }
     if (r.baseline() != null) {
+      List<BacktestReport.Episode> absent = r.removedByAbsentRules();
       out.printf(
           "Against %s: %d alerts added, %d removed, %d unchanged%n",
-          r.baseline().origin(), r.added().size(), r.removed().size(), r.unchanged().size());
+          r.baseline().origin(),
+          r.added().size(),
+          r.removedByChangedRules().size(),
+          r.unchanged().size());
+      if (!absent.isEmpty()) {
+        out.printf(
+            "  and %d alerts of %d baseline rules the candidate does not define: %s%n",
+            absent.size(),
+            absent.stream().map(BacktestReport.Episode::ruleId).distinct().count(),
+            absent.stream()
+                .map(BacktestReport.Episode::ruleId)
+                .distinct()
+                .sorted()
+                .collect(Collectors.joining(", ")));
+      }
     }
   }
 }

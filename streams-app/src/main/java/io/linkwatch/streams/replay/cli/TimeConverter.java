@@ -8,6 +8,7 @@ import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
@@ -28,11 +29,16 @@ final class TimeConverter implements ITypeConverter<Instant> {
     this.clock = clock;
   }
 
+  /** The current time to the second: a range is read and printed in whole seconds. */
+  private Instant now() {
+    return clock.instant().truncatedTo(ChronoUnit.SECONDS);
+  }
+
   @Override
   public Instant convert(String value) {
     String v = value.strip();
     if (v.equalsIgnoreCase("now")) {
-      return clock.instant();
+      return now();
     }
     try {
       return OffsetDateTime.parse(v).toInstant();
@@ -50,7 +56,7 @@ final class TimeConverter implements ITypeConverter<Instant> {
       // next form
     }
     try {
-      return clock.instant().minus(DurationConverter.parse(v));
+      return now().minus(DurationConverter.parse(v));
     } catch (TypeConversionException notDuration) {
       throw new TypeConversionException(
           "'"

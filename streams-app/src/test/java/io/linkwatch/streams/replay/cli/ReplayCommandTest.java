@@ -114,6 +114,11 @@ class ReplayCommandTest {
     assertThat(times.convert("90m")).isEqualTo(now.minus(Duration.ofMinutes(90)));
     assertThat(times.convert("now")).isEqualTo(now);
     assertThatThrownBy(() -> times.convert("soon")).isInstanceOf(TypeConversionException.class);
+    // whole seconds: the range is printed as a person would type it
+    TimeConverter precise =
+        new TimeConverter(Clock.fixed(now.plusNanos(868_122_415), ZoneOffset.UTC));
+    assertThat(precise.convert("now")).isEqualTo(now);
+    assertThat(precise.convert("1h")).isEqualTo(now.minus(Duration.ofHours(1)));
   }
 
   private int run(Object command, String... args) {
