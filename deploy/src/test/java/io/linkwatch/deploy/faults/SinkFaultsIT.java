@@ -35,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>The webhook receiver goes down (connections refused) for {@code faults.outage.seconds} (75 s
  * here, with a backoff capped at 4 s so that the outage spans many retry cycles; {@code
- * -Dfaults.outage.seconds=300 -Dfaults.sink.backoff=default} runs the sink's own backoff for five
+ * -Dfaults.outage.seconds=240 -Dfaults.sink.backoff=default} runs the sink's own backoff for four
  * minutes). Then the sink is killed with SIGKILL while a notification is in flight.
  */
 @KafkaCluster
