@@ -57,6 +57,11 @@ public record ReplayResult(
     List<ResultPoint> results,
     String digest) {
 
+  /** An immutable copy in key order, so that the summary reads the same on every run. */
+  static <V> Map<String, V> sorted(Map<String, V> map) {
+    return java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(map));
+  }
+
   /** Incident records and dead letters kept in memory (the rest is counted, and written out). */
   public static final int KEPT = 10_000;
 
@@ -83,14 +88,14 @@ public record ReplayResult(
       Instant evaluatedAt) {}
 
   public ReplayResult {
-    inputs = Map.copyOf(inputs);
+    inputs = sorted(inputs);
     ruleVersions = List.copyOf(ruleVersions);
     ruleWarnings = List.copyOf(ruleWarnings);
     alerts = List.copyOf(alerts);
     incidents = List.copyOf(incidents);
-    incidentKinds = Map.copyOf(incidentKinds);
+    incidentKinds = sorted(incidentKinds);
     deadLetters = List.copyOf(deadLetters);
-    warmupOutputs = Map.copyOf(warmupOutputs);
+    warmupOutputs = sorted(warmupOutputs);
     results = List.copyOf(results);
   }
 

@@ -67,7 +67,7 @@ public record VerifyReport(
 
   public VerifyReport {
     findings = List.copyOf(findings);
-    notCompared = Map.copyOf(notCompared);
+    notCompared = ReplayResult.sorted(notCompared);
   }
 
   public long count(Kind kind) {
