@@ -203,6 +203,8 @@ class WindowEngineTest {
     f.send(Events.dps("dps1", "r3", at(12)).build());
     f.send(Events.dps("dps1", "r4", at(13)).build());
     f.advanceTo(at(100));
+    // the window waits for every input of the task: the DPS input moves on too (another instance)
+    f.send(Events.dps("dps2", "elsewhere", at(100)).build());
     assertThat(f.results)
         .first()
         .satisfies(

@@ -96,6 +96,14 @@ abstract class Correlator<V> implements Processor<String, V, String, Object> {
           if (clock.onWallClock(now)) {
             fireDue(clock.watermark());
           }
+          if (clock.idle(now)) {
+            // Nothing to read on this input while the task reads its other inputs: it holds
+            // nothing older than the task's stream time, so it should not hold the stages below
+            // the repartition back (a sparse input, the agent lines, would otherwise keep their
+            // windows open until it is left out of their watermark). Its own decisions still
+            // follow its own clock.
+            tick(Math.max(clock.watermark(), context.currentStreamTimeMs()));
+          }
         });
   }
 
@@ -116,7 +124,7 @@ abstract class Correlator<V> implements Processor<String, V, String, Object> {
   @Override
   public final void process(Record<String, V> record) {
     onBeforeRecord(record);
-    long wm = clock.onRecord();
+    long wm = clock.onRecord(record.timestamp());
     fireDue(wm);
     recentIncidents.expire(wm);
     if (record.value() != null) {
@@ -125,15 +133,19 @@ abstract class Correlator<V> implements Processor<String, V, String, Object> {
     tick(wm);
   }
 
-  /** Broadcasts a tick downstream when the watermark enters a new minute (see {@link Ticks}). */
+  /**
+   * Broadcasts a tick downstream when the watermark enters a new tick interval (see {@link Ticks}).
+   * Each correlator of a task ticks on its own, so that the stages below wait for the slowest input
+   * of the task, not for the fastest.
+   */
   private void tick(long wm) {
     if (!emitsTicks) {
       return;
     }
-    long minute = Math.floorDiv(wm, Ticks.INTERVAL_MS);
-    if (minute > lastTick) {
-      lastTick = minute;
-      String self = context.taskId().toString();
+    long interval = Math.floorDiv(wm, Ticks.INTERVAL_MS);
+    if (interval > lastTick) {
+      lastTick = interval;
+      String self = context.taskId() + "/" + timerStoreName;
       context.forward(new Record<>(Ticks.KEY, ViewObservation.tick(self, wm), wm));
       context.forward(new Record<>(Ticks.KEY, ScopeSignal.tick(self, wm), wm));
     }

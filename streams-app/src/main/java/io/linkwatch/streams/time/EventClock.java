@@ -5,26 +5,41 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * A task's event-time watermark: the task's stream time (the largest record timestamp it has seen;
- * Kafka Streams restores it from the committed offsets after a restart) or, when the input has been
- * idle for {@code idleMs} of wall-clock time, that plus the wall-clock time elapsed since the last
- * record. The idle advance is persisted in the task's store so that a restart does not move time
- * backwards.
+ * The event-time watermark of one processor: the largest timestamp of the records that processor
+ * has read, or, when its input has been idle for {@code idleMs} of wall-clock time, that plus the
+ * wall-clock time elapsed since its last record. Below a repartition it is also bounded by the
+ * slowest upstream task (see {@link #onUpstreamTick}). Both are persisted in the processor's store
+ * so that a restart does not move time backwards.
  *
- * <p>Determinism: while records keep arriving the watermark depends on the records only, so a
- * replay makes the same decisions; the wall clock matters only once a task has seen nothing for
- * {@code idleMs}, which a replay that keeps records flowing never does.
+ * <p>Not the task's stream time: a task reads one partition of each of its input topics, and Kafka
+ * Streams' stream time is the largest timestamp over all of them. When one topic's partition runs
+ * ahead of another's (it was produced or fetched first, a paced feed that pauses), the task's
+ * stream time would pass the deadlines of the lagging topic's subjects before their own records
+ * were read: a token renewal whose reconnect had not been read yet became an authentication
+ * failure. Each processor's watermark follows its own input, whose records for one subject are in
+ * one partition, in order.
+ *
+ * <p>Determinism: while records keep arriving the watermark depends on the processor's records
+ * only, so a replay makes the same decisions whatever the interleaving of the task's partitions;
+ * the wall clock matters only once the input has been idle for {@code idleMs}, which a replay that
+ * keeps records flowing never is.
  */
 public final class EventClock {
 
   private static final String KEY = TimerIndex.RESERVED_PREFIX + "idle-watermark";
+  private static final String OWN = TimerIndex.RESERVED_PREFIX + "own-time";
 
   private final long idleMs;
   private ProcessorContext<?, ?> context;
   private KeyValueStore<String, byte[]> store;
   private long idleWatermark = Long.MIN_VALUE;
   private long lastRecordWall;
-  private long streamTimeAtLastRecord = Long.MIN_VALUE;
+
+  /** The largest timestamp of the records this processor has read. */
+  private long ownTime = Long.MIN_VALUE;
+
+  /** The watermark never moves back (an upstream that was left out may come back behind it). */
+  private long high = Long.MIN_VALUE;
 
   /** Upstream task id to {its last ticked watermark, wall-clock time of that tick}. */
   private final java.util.Map<String, long[]> upstreams = new java.util.TreeMap<>();
@@ -38,6 +53,8 @@ public final class EventClock {
     this.store = store;
     byte[] persisted = store.get(KEY);
     idleWatermark = persisted == null ? Long.MIN_VALUE : ByteBuffer.wrap(persisted).getLong();
+    byte[] own = store.get(OWN);
+    ownTime = own == null ? Long.MIN_VALUE : ByteBuffer.wrap(own).getLong();
     lastRecordWall = context.currentSystemTimeMs();
     try (var it = store.range(UPSTREAM, UPSTREAM + '\uffff')) {
       while (it.hasNext()) {
@@ -67,9 +84,9 @@ public final class EventClock {
     u[1] = context.currentSystemTimeMs();
   }
 
-  /** The event time the task's input has reached. */
+  /** The event time the processor's input has reached. */
   private long base() {
-    long streamTime = Math.max(context.currentStreamTimeMs(), streamTimeAtLastRecord);
+    long streamTime = ownTime;
     if (upstreams.isEmpty()) {
       return streamTime;
     }
@@ -83,15 +100,27 @@ public final class EventClock {
     return min == Long.MAX_VALUE ? streamTime : Math.min(min, streamTime);
   }
 
-  /** Called for each record; returns the watermark. */
-  public long onRecord() {
+  /** Called for each record with its timestamp; returns the watermark. */
+  public long onRecord(long timestamp) {
     lastRecordWall = context.currentSystemTimeMs();
-    streamTimeAtLastRecord = Math.max(streamTimeAtLastRecord, context.currentStreamTimeMs());
+    if (timestamp > ownTime) {
+      // persisted to the second: a restart may start up to a second behind, never ahead
+      if (ownTime == Long.MIN_VALUE || timestamp / 1000 > ownTime / 1000) {
+        store.put(OWN, ByteBuffer.allocate(8).putLong(timestamp / 1000 * 1000).array());
+      }
+      ownTime = timestamp;
+    }
     return watermark();
   }
 
   public long watermark() {
-    return Math.max(base(), idleWatermark);
+    high = Math.max(high, Math.max(base(), idleWatermark));
+    return high;
+  }
+
+  /** Whether the processor has read no record for {@code idleMs} of wall clock. */
+  public boolean idle(long nowWall) {
+    return nowWall - lastRecordWall >= idleMs;
   }
 
   /**
@@ -103,7 +132,7 @@ public final class EventClock {
     if (idleFor < idleMs) {
       return false;
     }
-    long base = Math.max(Math.max(context.currentStreamTimeMs(), streamTimeAtLastRecord), 0);
+    long base = Math.max(ownTime, 0);
     if (base <= 0 && idleWatermark == Long.MIN_VALUE) {
       return false; // nothing seen yet: there is no event time to advance
     }

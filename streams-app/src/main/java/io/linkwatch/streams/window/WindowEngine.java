@@ -106,7 +106,7 @@ final class WindowEngine implements Processor<String, ViewObservation, String, O
     if (record.value() != null && record.value().isTick()) {
       clock.onUpstreamTick(record.value().incidentId(), record.value().time());
     }
-    long wm = clock.onRecord();
+    long wm = clock.onRecord(record.timestamp());
     fireDue(wm);
     recent.expire(wm);
     ViewObservation o = record.value();
