@@ -2,6 +2,7 @@ package io.linkwatch.streams;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.linkwatch.avro.AgentCause;
 import io.linkwatch.avro.Aggregation;
 import io.linkwatch.avro.AlertRule;
 import io.linkwatch.avro.Operator;
@@ -189,6 +190,26 @@ class WindowEngineTest {
         .singleElement()
         .satisfies(o -> assertThat(o.getCount()).isEqualTo(2));
     assertThat(results.get(2).value()).isNaN();
+  }
+
+  @Test
+  void shouldWaitForASlowerInputOfTheTaskButNotForOneWithNothingToRead() {
+    apply(rule("r", SignalCatalog.IOTHUB_DISCONNECTS, Aggregation.COUNT).build());
+    // given an agent line, then IoT Hub records far beyond the first windows
+    f.send(Events.agentFailure("arc-1", AgentCause.PROXY_OR_FIREWALL_BLOCKED, at(5)));
+    f.send(Events.closedRemotely("hub1", "a", at(10)));
+    f.advanceTo(at(300));
+
+    // then the windows wait: the agent input may still hold records of their time
+    assertThat(f.results).as("windows closed before the agent input reached them").isEmpty();
+
+    // when the agent input has read nothing for a whole wall-clock interval
+    f.wallClock(Duration.ofSeconds(1));
+    f.wallClock(Duration.ofSeconds(1));
+    f.advanceTo(at(301));
+
+    // then it no longer holds them back
+    assertThat(f.results).extracting(WindowResult::hasData).contains(true);
   }
 
   @Test

@@ -46,6 +46,7 @@ abstract class Correlator<V> implements Processor<String, V, String, Object> {
   private final Serializer<Incident> incidentSerializer;
   private RecentIndex recentIncidents;
   private long lastTick = Long.MIN_VALUE;
+  private boolean readSinceLastPunctuation;
   private final boolean emitsTicks;
 
   Correlator(
@@ -96,14 +97,16 @@ abstract class Correlator<V> implements Processor<String, V, String, Object> {
           if (clock.onWallClock(now)) {
             fireDue(clock.watermark());
           }
-          if (clock.idle(now)) {
-            // Nothing to read on this input while the task reads its other inputs: it holds
-            // nothing older than the task's stream time, so it should not hold the stages below
-            // the repartition back (a sparse input, the agent lines, would otherwise keep their
-            // windows open until it is left out of their watermark). Its own decisions still
-            // follow its own clock.
+          if (!readSinceLastPunctuation) {
+            // Nothing read on this input for a whole interval while the task reads its other
+            // inputs: Kafka Streams reads a task's partitions in timestamp order and waits for a
+            // partition it knows to be behind, so this one holds nothing older than the task's
+            // stream time. It must not hold the stages below the repartition back: a sparse input
+            // (the agent lines, one every few minutes) would keep their windows open until it was
+            // left out of their watermark. Its own decisions still follow its own clock.
             tick(Math.max(clock.watermark(), context.currentStreamTimeMs()));
           }
+          readSinceLastPunctuation = false;
         });
   }
 
@@ -124,6 +127,7 @@ abstract class Correlator<V> implements Processor<String, V, String, Object> {
   @Override
   public final void process(Record<String, V> record) {
     onBeforeRecord(record);
+    readSinceLastPunctuation = true;
     long wm = clock.onRecord(record.timestamp());
     fireDue(wm);
     recentIncidents.expire(wm);

@@ -118,11 +118,6 @@ public final class EventClock {
     return high;
   }
 
-  /** Whether the processor has read no record for {@code idleMs} of wall clock. */
-  public boolean idle(long nowWall) {
-    return nowWall - lastRecordWall >= idleMs;
-  }
-
   /**
    * Called from a wall-clock punctuator: advances the watermark when the input has been idle long
    * enough. Returns true when it moved.
