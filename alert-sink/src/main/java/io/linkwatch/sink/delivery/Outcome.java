@@ -16,7 +16,10 @@ public enum Outcome {
   DUPLICATE,
   /** Fired and resolved inside one group wait: the receiver never needed to know. */
   COALESCED,
-  /** A resolution for a receiver with {@code send_resolved: false}. */
+  /**
+   * A resolution for a receiver with {@code send_resolved: false}, or a revision that changed only
+   * the value an alert shows (state reason {@code RevisedValue}).
+   */
   SKIPPED;
 
   public String tag() {

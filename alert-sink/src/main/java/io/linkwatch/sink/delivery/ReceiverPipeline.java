@@ -206,6 +206,14 @@ final class ReceiverPipeline implements Runnable {
       settle(item, Outcome.INHIBITED, alert.getInhibitedBy() == null ? "" : alert.getInhibitedBy());
       return;
     }
+    if (valueOnlyRevision(alert)) {
+      // a late record changed the value an alert shows, not its verdict: the record stays on the
+      // alerts topic and the dashboard; a receiver that is re-sent firing alerts gets the new value
+      // with the next re-send, nobody is paged again
+      rememberFiring(alert);
+      settle(item, Outcome.SKIPPED, "revision of the value only");
+      return;
+    }
     boolean resolved = alert.getMonitorCondition() == MonitorCondition.RESOLVED;
     if (resolved && !plan.receivers().get(name).sendResolved()) {
       settle(item, Outcome.SKIPPED, "send_resolved is false");
@@ -419,6 +427,18 @@ final class ReceiverPipeline implements Runnable {
     }
     observer.retrying(name, e.reason(), e.getMessage(), w.attempts, waiting);
   }
+
+  /**
+   * A REVISED transition whose state reason says that only the shown value changed (the alert stage
+   * marks a revision that changed the verdict of a window {@code RevisedVerdict}; older records,
+   * with neither mark, are delivered).
+   */
+  static boolean valueOnlyRevision(Alert alert) {
+    return alert.getTransition() == AlertTransition.REVISED
+        && REVISED_VALUE.equals(alert.getStateReason());
+  }
+
+  private static final String REVISED_VALUE = "RevisedValue";
 
   private void settle(Item item, Outcome outcome, String detail) {
     offsets.done(item.partition(), item.offset());

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.linkwatch.avro.Alert;
+import io.linkwatch.avro.AlertTransition;
 import io.linkwatch.avro.DeadLetter;
 import io.linkwatch.avro.DeadLetterReason;
 import io.linkwatch.avro.DeadLetterStage;
@@ -281,7 +282,7 @@ class DeliveryIT {
   }
 
   @Test
-  void shouldRecordButNotSendSilencedAndInhibitedAlerts(
+  void shouldRecordButNotSendSilencedInhibitedAndValueOnlyRevisedAlerts(
       KafkaTestCluster kafka, @TempDir Path state) {
     Topics topics = kafka.createLinkwatchTopics("silence.");
     Instant now = Instant.now();
@@ -301,6 +302,19 @@ class DeliveryIT {
             TestAlerts.fired("silence-rule", "hub-3", Severity.SEV1, TestAlerts.T0),
             "throttling|hub=hub-3");
     Alert delivered = TestAlerts.fired("silence-rule", "hub-4", Severity.SEV1, TestAlerts.T0);
+    // late records revise the alert: first only the value it shows, then the verdict of a window
+    Alert valueRevised =
+        Alert.newBuilder(delivered)
+            .setSequence(2)
+            .setTransition(AlertTransition.REVISED)
+            .setStateReason("RevisedValue")
+            .build();
+    Alert verdictRevised =
+        Alert.newBuilder(delivered)
+            .setSequence(3)
+            .setTransition(AlertTransition.REVISED)
+            .setStateReason("RevisedVerdict")
+            .build();
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     List<String> outcomes = new java.util.concurrent.CopyOnWriteArrayList<>();
     DeliveryObserver observer =
@@ -327,16 +341,19 @@ class DeliveryIT {
                 observer,
                 FiringSource.NONE,
                 new PrintStream(console, true, StandardCharsets.UTF_8))) {
-      produce(kafka, topics, List.of(silenced, inhibited, delivered));
+      produce(kafka, topics, List.of(silenced, inhibited, delivered, valueRevised, verdictRevised));
 
-      await("three outcomes at receiver flaky").atMost(WAIT).until(() -> outcomes.size() >= 3);
+      await("five outcomes at receiver flaky").atMost(WAIT).until(() -> outcomes.size() >= 5);
 
       assertThat(outcomes)
           .containsExactlyInAnyOrder(
               "hub-9:silenced:hub-9 patching",
               "hub-3:inhibited:throttling|hub=hub-3",
+              "hub-4:delivered:",
+              "hub-4:skipped:revision of the value only",
               "hub-4:delivered:");
-      assertThat(keys(flaky)).containsExactly(delivered.getAlertId() + ":1");
+      assertThat(keys(flaky))
+          .containsExactly(delivered.getAlertId() + ":1", delivered.getAlertId() + ":3");
       assertThat(
               registry
                   .get("linkwatch.sink.deliveries")

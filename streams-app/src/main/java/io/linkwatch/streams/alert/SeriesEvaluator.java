@@ -46,6 +46,18 @@ final class SeriesEvaluator implements Processor<String, WindowResult, String, E
   /** Reserved key of the task's watermark in the series store (sorts before every series). */
   static final String WATERMARK_KEY = "\u0000watermark";
 
+  /**
+   * The state reason of a REVISED transition that changed the verdict (failing or clean) of one of
+   * the alert's windows: receivers are notified of it.
+   */
+  static final String REVISED_VERDICT = "RevisedVerdict";
+
+  /**
+   * The state reason of a REVISED transition that only changed the value the alert shows: it stays
+   * on the alerts topic and the dashboard, receivers are not paged again for it.
+   */
+  static final String REVISED_VALUE = "RevisedValue";
+
   private final AlertStageSettings settings;
   private final AlertFactory factory;
   private final AlertMetrics metrics;
@@ -391,7 +403,7 @@ final class SeriesEvaluator implements Processor<String, WindowResult, String, E
             o,
             AlertTransition.REVISED,
             MonitorCondition.FIRED,
-            "Revision beyond the remembered windows",
+            REVISED_VALUE,
             revisionOf);
       }
       return;
@@ -419,7 +431,7 @@ final class SeriesEvaluator implements Processor<String, WindowResult, String, E
             o,
             AlertTransition.REVISED,
             MonitorCondition.FIRED,
-            "Revision",
+            verdictChanged ? REVISED_VERDICT : REVISED_VALUE,
             revisionOf);
       }
       return;
@@ -438,7 +450,7 @@ final class SeriesEvaluator implements Processor<String, WindowResult, String, E
               .setFiredTime(Instant.ofEpochMilli(s.closedFiredTime))
               .setResolvedTime(Instant.ofEpochMilli(s.closedLastWindowEnd))
               .setRevisionOf(revisionOf)
-              .setStateReason("Revision")
+              .setStateReason(verdictChanged ? REVISED_VERDICT : REVISED_VALUE)
               .build();
       send(s.closedScope, key, revised);
       return;

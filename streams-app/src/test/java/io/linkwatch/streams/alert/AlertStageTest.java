@@ -319,6 +319,9 @@ class AlertStageTest {
     assertThat(revised.getRevisionOf()).isEqualTo("2026-03-02T08:00:00Z/2026-03-02T08:01:00Z");
     assertThat(revised.getCondition().getObservedValue()).isEqualTo(8);
     assertThat(revised.getEvidence().getLateRecords()).isEqualTo(1);
+    assertThat(revised.getStateReason())
+        .as("only the value changed: receivers are not paged again")
+        .isEqualTo("RevisedValue");
   }
 
   @Test
@@ -329,7 +332,11 @@ class AlertStageTest {
 
     lw.at("r", 2).revision(1).value(4);
 
-    assertThat(transitions(lw.alerts())).containsExactly("FIRED@1", "REVISED@2");
+    List<Alert> alerts = lw.alerts();
+    assertThat(transitions(alerts)).containsExactly("FIRED@1", "REVISED@2");
+    assertThat(alerts.get(1).getStateReason())
+        .as("a window went from clean to failing: receivers are told")
+        .isEqualTo("RevisedVerdict");
   }
 
   @Test
@@ -379,6 +386,7 @@ class AlertStageTest {
     assertThat(transitions(alerts)).containsExactly("FIRED@1", "RESOLVED@2", "REVISED@2");
     assertThat(alerts.get(2).getMonitorCondition()).isEqualTo(MonitorCondition.RESOLVED);
     assertThat(alerts.get(2).getSequence()).isEqualTo(3);
+    assertThat(alerts.get(2).getStateReason()).isEqualTo("RevisedVerdict");
   }
 
   // --- rules changing -----------------------------------------------------------------------
