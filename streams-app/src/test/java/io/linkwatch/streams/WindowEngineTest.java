@@ -203,12 +203,25 @@ class WindowEngineTest {
     // then the windows wait: the agent input may still hold records of their time
     assertThat(f.results).as("windows closed before the agent input reached them").isEmpty();
 
-    // when the agent input has read nothing for a whole wall-clock interval
-    f.wallClock(Duration.ofSeconds(1));
-    f.wallClock(Duration.ofSeconds(1));
+    // when the agent input has read nothing for streams.idle.close.ms of wall clock
+    f.wallClock(Duration.ofSeconds(5));
     f.advanceTo(at(301));
 
     // then it no longer holds them back
+    assertThat(f.results).extracting(WindowResult::hasData).contains(true);
+  }
+
+  @Test
+  void shouldNotWaitForASparseInputEvenWithoutAWallClock() {
+    apply(rule("r", SignalCatalog.IOTHUB_DISCONNECTS, Aggregation.COUNT).build());
+    // given an agent line in step with the IoT Hub records, then none for six minutes of theirs
+    f.send(Events.agentFailure("arc-1", AgentCause.PROXY_OR_FIREWALL_BLOCKED, at(5)));
+    f.send(Events.closedRemotely("hub1", "a", at(10)));
+
+    // when the IoT Hub input moves on (a replay: the wall clock never moves)
+    f.advanceTo(at(6 * 60 + 30));
+
+    // then the windows close: a sparse input that kept up has nothing older to deliver
     assertThat(f.results).extracting(WindowResult::hasData).contains(true);
   }
 

@@ -46,7 +46,6 @@ abstract class Correlator<V> implements Processor<String, V, String, Object> {
   private final Serializer<Incident> incidentSerializer;
   private RecentIndex recentIncidents;
   private long lastTick = Long.MIN_VALUE;
-  private boolean readSinceLastPunctuation;
   private final boolean emitsTicks;
 
   Correlator(
@@ -97,16 +96,17 @@ abstract class Correlator<V> implements Processor<String, V, String, Object> {
           if (clock.onWallClock(now)) {
             fireDue(clock.watermark());
           }
-          if (!readSinceLastPunctuation) {
-            // Nothing read on this input for a whole interval while the task reads its other
+          long claim = Math.max(clock.watermark(), context.currentStreamTimeMs());
+          if (clock.idle(now) && claim >= 0) {
+            // Nothing read on this input for streams.idle.close.ms while the task reads its other
             // inputs: Kafka Streams reads a task's partitions in timestamp order and waits for a
             // partition it knows to be behind, so this one holds nothing older than the task's
-            // stream time. It must not hold the stages below the repartition back: a sparse input
-            // (the agent lines, one every few minutes) would keep their windows open until it was
-            // left out of their watermark. Its own decisions still follow its own clock.
-            tick(Math.max(clock.watermark(), context.currentStreamTimeMs()));
+            // stream time. It must not hold the stages below the repartition back until it is
+            // left out of their watermark (3 x streams.idle.close.ms). Its own decisions still
+            // follow its own clock. (A sparse input that keeps ticking now and then is left out
+            // below by event time, see EventClock.)
+            tick(claim);
           }
-          readSinceLastPunctuation = false;
         });
   }
 
@@ -127,7 +127,6 @@ abstract class Correlator<V> implements Processor<String, V, String, Object> {
   @Override
   public final void process(Record<String, V> record) {
     onBeforeRecord(record);
-    readSinceLastPunctuation = true;
     long wm = clock.onRecord(record.timestamp());
     fireDue(wm);
     recentIncidents.expire(wm);

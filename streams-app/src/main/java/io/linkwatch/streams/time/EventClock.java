@@ -1,6 +1,9 @@
 package io.linkwatch.streams.time;
 
 import java.nio.ByteBuffer;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeMap;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.state.KeyValueStore;
 
@@ -41,8 +44,14 @@ public final class EventClock {
   /** The watermark never moves back (an upstream that was left out may come back behind it). */
   private long high = Long.MIN_VALUE;
 
-  /** Upstream task id to {its last ticked watermark, wall-clock time of that tick}. */
-  private final java.util.Map<String, long[]> upstreams = new java.util.TreeMap<>();
+  /**
+   * Upstream ({@code <task>/<input>}) to {its last ticked watermark, wall-clock time of that tick,
+   * the largest watermark its task's inputs had ticked when it last ticked}.
+   */
+  private final Map<String, long[]> upstreams = new TreeMap<>();
+
+  /** Upstream task to the largest watermark any of its inputs ticked. */
+  private final Map<String, Long> tasks = new HashMap<>();
 
   public EventClock(long idleMs) {
     this.idleMs = idleMs;
@@ -59,11 +68,17 @@ public final class EventClock {
     try (var it = store.range(UPSTREAM, UPSTREAM + '\uffff')) {
       while (it.hasNext()) {
         var kv = it.next();
-        upstreams.put(
-            kv.key.substring(UPSTREAM.length()),
-            new long[] {ByteBuffer.wrap(kv.value).getLong(), lastRecordWall});
+        String upstream = kv.key.substring(UPSTREAM.length());
+        long wm = ByteBuffer.wrap(kv.value).getLong();
+        upstreams.put(upstream, new long[] {wm, lastRecordWall, wm});
+        tasks.merge(task(upstream), wm, Math::max);
       }
     }
+  }
+
+  private static String task(String upstream) {
+    int slash = upstream.indexOf('/');
+    return slash < 0 ? upstream : upstream.substring(0, slash);
   }
 
   private static final String UPSTREAM = TimerIndex.RESERVED_PREFIX + "upstream|";
@@ -73,15 +88,19 @@ public final class EventClock {
    * smallest of the upstream tasks' watermarks (as in Flink), so that a task that reads ahead of
    * another upstream task does not close windows the slower one still feeds. An upstream that
    * stopped ticking (its input ended, it moved away) is ignored after {@code 3 x idleMs} of wall
-   * clock.
+   * clock, and so is a sparse input: one that kept up with its task's other inputs when it last
+   * ticked, and has not ticked since they moved {@link Ticks#QUIET_INPUT_MS} further. It has
+   * nothing older than its task's time, and without a wall clock (a replay in a test driver) it
+   * would hold every window open. An input that lags (its ticks far behind its task's) stays in.
    */
   public void onUpstreamTick(String upstream, long watermark) {
-    long[] u = upstreams.computeIfAbsent(upstream, k -> new long[] {Long.MIN_VALUE, 0});
+    long[] u = upstreams.computeIfAbsent(upstream, k -> new long[] {Long.MIN_VALUE, 0, 0});
     if (watermark > u[0]) {
       u[0] = watermark;
       store.put(UPSTREAM + upstream, ByteBuffer.allocate(8).putLong(watermark).array());
     }
     u[1] = context.currentSystemTimeMs();
+    u[2] = tasks.merge(task(upstream), watermark, Math::max);
   }
 
   /** The event time the processor's input has reached. */
@@ -92,8 +111,14 @@ public final class EventClock {
     }
     long now = context.currentSystemTimeMs();
     long min = Long.MAX_VALUE;
-    for (long[] u : upstreams.values()) {
-      if (now - u[1] <= 3 * idleMs) {
+    for (Map.Entry<String, long[]> e : upstreams.entrySet()) {
+      long[] u = e.getValue();
+      boolean silent = now - u[1] > 3 * idleMs;
+      // sparse: it kept up with its task when it last ticked, and has had nothing since
+      boolean quiet =
+          u[2] - u[0] <= Ticks.IN_STEP_MS
+              && tasks.get(task(e.getKey())) - u[2] > Ticks.QUIET_INPUT_MS;
+      if (!silent && !quiet) {
         min = Math.min(min, u[0]);
       }
     }
@@ -116,6 +141,11 @@ public final class EventClock {
   public long watermark() {
     high = Math.max(high, Math.max(base(), idleWatermark));
     return high;
+  }
+
+  /** Whether the processor has read no record for {@code idleMs} of wall clock. */
+  public boolean idle(long nowWall) {
+    return nowWall - lastRecordWall >= idleMs;
   }
 
   /**
