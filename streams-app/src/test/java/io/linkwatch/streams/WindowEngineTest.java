@@ -2,7 +2,6 @@ package io.linkwatch.streams;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.linkwatch.avro.AgentCause;
 import io.linkwatch.avro.Aggregation;
 import io.linkwatch.avro.AlertRule;
 import io.linkwatch.avro.Operator;
@@ -193,39 +192,6 @@ class WindowEngineTest {
   }
 
   @Test
-  void shouldWaitForASlowerInputOfTheTaskButNotForOneWithNothingToRead() {
-    apply(rule("r", SignalCatalog.IOTHUB_DISCONNECTS, Aggregation.COUNT).build());
-    // given an agent line, then IoT Hub records far beyond the first windows
-    f.send(Events.agentFailure("arc-1", AgentCause.PROXY_OR_FIREWALL_BLOCKED, at(5)));
-    f.send(Events.closedRemotely("hub1", "a", at(10)));
-    f.advanceTo(at(300));
-
-    // then the windows wait: the agent input may still hold records of their time
-    assertThat(f.results).as("windows closed before the agent input reached them").isEmpty();
-
-    // when the agent input has read nothing for streams.idle.close.ms of wall clock
-    f.wallClock(Duration.ofSeconds(5));
-    f.advanceTo(at(301));
-
-    // then it no longer holds them back
-    assertThat(f.results).extracting(WindowResult::hasData).contains(true);
-  }
-
-  @Test
-  void shouldNotWaitForASparseInputEvenWithoutAWallClock() {
-    apply(rule("r", SignalCatalog.IOTHUB_DISCONNECTS, Aggregation.COUNT).build());
-    // given an agent line in step with the IoT Hub records, then none for six minutes of theirs
-    f.send(Events.agentFailure("arc-1", AgentCause.PROXY_OR_FIREWALL_BLOCKED, at(5)));
-    f.send(Events.closedRemotely("hub1", "a", at(10)));
-
-    // when the IoT Hub input moves on (a replay: the wall clock never moves)
-    f.advanceTo(at(6 * 60 + 30));
-
-    // then the windows close: a sparse input that kept up has nothing older to deliver
-    assertThat(f.results).extracting(WindowResult::hasData).contains(true);
-  }
-
-  @Test
   void shouldComputeARatioWithTheDenominatorSignal() {
     apply(
         rule("attestation-failure-rate", SignalCatalog.DPS_ATTESTATION_FAILURES, Aggregation.RATIO)
@@ -237,8 +203,6 @@ class WindowEngineTest {
     f.send(Events.dps("dps1", "r3", at(12)).build());
     f.send(Events.dps("dps1", "r4", at(13)).build());
     f.advanceTo(at(100));
-    // the window waits for every input of the task: the DPS input moves on too (another instance)
-    f.send(Events.dps("dps2", "elsewhere", at(100)).build());
     assertThat(f.results)
         .first()
         .satisfies(

@@ -96,17 +96,6 @@ abstract class Correlator<V> implements Processor<String, V, String, Object> {
           if (clock.onWallClock(now)) {
             fireDue(clock.watermark());
           }
-          long claim = Math.max(clock.watermark(), context.currentStreamTimeMs());
-          if (clock.idle(now) && claim >= 0) {
-            // Nothing read on this input for streams.idle.close.ms while the task reads its other
-            // inputs: Kafka Streams reads a task's partitions in timestamp order and waits for a
-            // partition it knows to be behind, so this one holds nothing older than the task's
-            // stream time. It must not hold the stages below the repartition back until it is
-            // left out of their watermark (3 x streams.idle.close.ms). Its own decisions still
-            // follow its own clock. (A sparse input that keeps ticking now and then is left out
-            // below by event time, see EventClock.)
-            tick(claim);
-          }
         });
   }
 
@@ -133,13 +122,13 @@ abstract class Correlator<V> implements Processor<String, V, String, Object> {
     if (record.value() != null) {
       handle(record, wm);
     }
-    tick(wm);
+    // the stages below the repartition wait for the task as a whole (its stream time); only the
+    // correlation decisions above follow each input's own clock
+    tick(Math.max(wm, context.currentStreamTimeMs()));
   }
 
   /**
    * Broadcasts a tick downstream when the watermark enters a new tick interval (see {@link Ticks}).
-   * Each correlator of a task ticks on its own, so that the stages below wait for the slowest input
-   * of the task, not for the fastest.
    */
   private void tick(long wm) {
     if (!emitsTicks) {
@@ -148,7 +137,7 @@ abstract class Correlator<V> implements Processor<String, V, String, Object> {
     long interval = Math.floorDiv(wm, Ticks.INTERVAL_MS);
     if (interval > lastTick) {
       lastTick = interval;
-      String self = context.taskId() + "/" + timerStoreName;
+      String self = context.taskId().toString();
       context.forward(new Record<>(Ticks.KEY, ViewObservation.tick(self, wm), wm));
       context.forward(new Record<>(Ticks.KEY, ScopeSignal.tick(self, wm), wm));
     }

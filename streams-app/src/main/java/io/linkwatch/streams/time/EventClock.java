@@ -1,7 +1,6 @@
 package io.linkwatch.streams.time;
 
 import java.nio.ByteBuffer;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -41,17 +40,8 @@ public final class EventClock {
   /** The largest timestamp of the records this processor has read. */
   private long ownTime = Long.MIN_VALUE;
 
-  /** The watermark never moves back (an upstream that was left out may come back behind it). */
-  private long high = Long.MIN_VALUE;
-
-  /**
-   * Upstream ({@code <task>/<input>}) to {its last ticked watermark, wall-clock time of that tick,
-   * the largest watermark its task's inputs had ticked when it last ticked}.
-   */
+  /** Upstream task id to {its last ticked watermark, wall-clock time of that tick}. */
   private final Map<String, long[]> upstreams = new TreeMap<>();
-
-  /** Upstream task to the largest watermark any of its inputs ticked. */
-  private final Map<String, Long> tasks = new HashMap<>();
 
   public EventClock(long idleMs) {
     this.idleMs = idleMs;
@@ -68,17 +58,11 @@ public final class EventClock {
     try (var it = store.range(UPSTREAM, UPSTREAM + '\uffff')) {
       while (it.hasNext()) {
         var kv = it.next();
-        String upstream = kv.key.substring(UPSTREAM.length());
-        long wm = ByteBuffer.wrap(kv.value).getLong();
-        upstreams.put(upstream, new long[] {wm, lastRecordWall, wm});
-        tasks.merge(task(upstream), wm, Math::max);
+        upstreams.put(
+            kv.key.substring(UPSTREAM.length()),
+            new long[] {ByteBuffer.wrap(kv.value).getLong(), lastRecordWall});
       }
     }
-  }
-
-  private static String task(String upstream) {
-    int slash = upstream.indexOf('/');
-    return slash < 0 ? upstream : upstream.substring(0, slash);
   }
 
   private static final String UPSTREAM = TimerIndex.RESERVED_PREFIX + "upstream|";
@@ -88,19 +72,15 @@ public final class EventClock {
    * smallest of the upstream tasks' watermarks (as in Flink), so that a task that reads ahead of
    * another upstream task does not close windows the slower one still feeds. An upstream that
    * stopped ticking (its input ended, it moved away) is ignored after {@code 3 x idleMs} of wall
-   * clock, and so is a sparse input: one that kept up with its task's other inputs when it last
-   * ticked, and has not ticked since they moved {@link Ticks#QUIET_INPUT_MS} further. It has
-   * nothing older than its task's time, and without a wall clock (a replay in a test driver) it
-   * would hold every window open. An input that lags (its ticks far behind its task's) stays in.
+   * clock.
    */
   public void onUpstreamTick(String upstream, long watermark) {
-    long[] u = upstreams.computeIfAbsent(upstream, k -> new long[] {Long.MIN_VALUE, 0, 0});
+    long[] u = upstreams.computeIfAbsent(upstream, k -> new long[] {Long.MIN_VALUE, 0});
     if (watermark > u[0]) {
       u[0] = watermark;
       store.put(UPSTREAM + upstream, ByteBuffer.allocate(8).putLong(watermark).array());
     }
     u[1] = context.currentSystemTimeMs();
-    u[2] = tasks.merge(task(upstream), watermark, Math::max);
   }
 
   /** The event time the processor's input has reached. */
@@ -111,17 +91,13 @@ public final class EventClock {
     }
     long now = context.currentSystemTimeMs();
     long min = Long.MAX_VALUE;
-    for (Map.Entry<String, long[]> e : upstreams.entrySet()) {
-      long[] u = e.getValue();
-      boolean silent = now - u[1] > 3 * idleMs;
-      // sparse: it kept up with its task when it last ticked, and has had nothing since
-      boolean quiet =
-          u[2] - u[0] <= Ticks.IN_STEP_MS
-              && tasks.get(task(e.getKey())) - u[2] > Ticks.QUIET_INPUT_MS;
-      if (!silent && !quiet) {
+    for (long[] u : upstreams.values()) {
+      if (now - u[1] <= 3 * idleMs) {
         min = Math.min(min, u[0]);
       }
     }
+    // every upstream silent: the input stopped everywhere, and the wall-clock close moves on from
+    // the furthest upstream
     return min == Long.MAX_VALUE ? streamTime : Math.min(min, streamTime);
   }
 
@@ -138,9 +114,13 @@ public final class EventClock {
     return watermark();
   }
 
+  /**
+   * The watermark. Below a repartition it may move back when an upstream joins or comes back behind
+   * the others (a task that starts late in a replay of pre-loaded topics): what was decided stays
+   * decided, but that upstream's records are then not late.
+   */
   public long watermark() {
-    high = Math.max(high, Math.max(base(), idleWatermark));
-    return high;
+    return Math.max(base(), idleWatermark);
   }
 
   /** Whether the processor has read no record for {@code idleMs} of wall clock. */
@@ -157,7 +137,10 @@ public final class EventClock {
     if (idleFor < idleMs) {
       return false;
     }
-    long base = Math.max(ownTime, 0);
+    // from the watermark (below a repartition, the slowest upstream), not from the largest
+    // timestamp read: ticks of a fast upstream must not carry a slower one's windows away when
+    // the task sits idle for a moment (a loaded machine, a paused feed)
+    long base = Math.max(base(), 0);
     if (base <= 0 && idleWatermark == Long.MIN_VALUE) {
       return false; // nothing seen yet: there is no event time to advance
     }

@@ -25,20 +25,6 @@ public final class Ticks {
   /** Event time between two ticks of an upstream task. */
   public static final long INTERVAL_MS = 5_000;
 
-  /**
-   * An input that was in step with its task when it last ticked, and has not ticked while the other
-   * inputs of its task moved this much event time further, is left out of the downstream watermark
-   * until it ticks again: it is sparse (a few agent lines an hour), not behind.
-   */
-  public static final long QUIET_INPUT_MS = 5 * 60_000;
-
-  /**
-   * How close to its task's fastest input an input's tick must be to count as in step. An input
-   * whose ticks are further behind lags (a topic delivered later than the others) and holds the
-   * stages below back however sparse it is, so that its records are not late there.
-   */
-  public static final long IN_STEP_MS = 60_000;
-
   private Ticks() {}
 
   /**
