@@ -711,8 +711,8 @@ final class DemoRun implements Callable<Integer> {
    * topics (the window engine and the hub-wide detector read those; on a loaded machine they fall
    * behind while the event topics are caught up, and the alerts then came minutes of wall clock
    * after their events, or after the summary). A repartition topic is written in transactions: its
-   * last offset of a partition may be a commit marker, never read as a record, so one per
-   * partition is not counted there.
+   * last offset of a partition may be a commit marker, never read as a record, so one per partition
+   * is not counted there.
    */
   private static long lag(Admin admin, String group, List<String> inputs) {
     try {
