@@ -170,8 +170,6 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
           controllerPort > 0
               ? controllerPort
               : controllerPort == 0 || port == 0 ? freePort(host) : port + 1;
-      requireFree(host, clientPort, "--port");
-      requireFree(host, quorumPort, "--controller-port");
       Path dir = dataDir.toAbsolutePath().normalize();
       Path logs = dir.resolve("logs");
       try {
@@ -179,7 +177,11 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
       } catch (IOException e) {
         throw new IllegalStateException("cannot create the data directory " + dir + ": " + e, e);
       }
+      // the data first: a second start on the same data is the likelier mistake, and its ports
+      // (the default controller port is port + 1) may well be taken by the first broker too
       requireUnlocked(logs);
+      requireFree(host, clientPort, "--port");
+      requireFree(host, quorumPort, "--controller-port");
 
       Properties props = new Properties();
       props.put("process.roles", "broker,controller");
