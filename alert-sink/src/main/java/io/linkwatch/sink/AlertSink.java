@@ -106,6 +106,8 @@ public final class AlertSink implements AutoCloseable {
             });
     feedProps.remove(ConsumerConfig.GROUP_ID_CONFIG);
     feedProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    // only committed alerts: not those of a transaction a crashed streams instance left open
+    feedProps.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     feedProps.put(
         ConsumerConfig.CLIENT_ID_CONFIG, config.getString(SinkConfig.GROUP_ID) + ".dashboard");
     BoardFeed feed =

@@ -88,6 +88,10 @@ public final class Delivery implements AutoCloseable {
       consumerProps.put(ConsumerConfig.GROUP_ID_CONFIG, groupId + "." + notifier.name());
       consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
       consumerProps.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+      // the streams role writes alerts in transactions: an aborted one (a crashed instance) must
+      // not be delivered, and its records, re-emitted by the restarted instance, must not be
+      // queued twice (the ledger only knows what was delivered, not what waits)
+      consumerProps.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
       consumerProps.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, groupId + "." + notifier.name());
       consumerProps.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
       KafkaConsumer<byte[], byte[]> consumer =
