@@ -3,7 +3,6 @@ package io.linkwatch.deploy.faults;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.linkwatch.avro.Alert;
-import io.linkwatch.schemas.topic.TopicRole;
 import io.linkwatch.schemas.topic.Topics;
 import io.linkwatch.testkit.JvmProcess;
 import io.linkwatch.testkit.KafkaCluster;
@@ -41,7 +40,6 @@ import org.junit.jupiter.api.io.TempDir;
 @KafkaCluster
 class SinkFaultsIT {
 
-  private static final String MAIN = "io.linkwatch.deploy.cli.Main";
   private static final Duration OUTAGE =
       Duration.ofSeconds(Long.getLong("faults.outage.seconds", 75));
   private static final boolean DEFAULT_BACKOFF =
@@ -227,48 +225,23 @@ class SinkFaultsIT {
       WebhookReceiver hook,
       Path dir)
       throws IOException {
-    Path routing =
-        Files.writeString(
-            dir.resolve("sink.yaml"),
-            "receivers:\n"
-                + "  - {name: oncall, type: alertmanager, url: '"
-                + am.url()
-                + "'}\n"
-                + "  - {name: hook, type: webhook, url: '"
-                + hook.url()
-                + "', timeout: 2s}\n");
-    Map<String, String> s = new LinkedHashMap<>();
-    s.put("bootstrap.servers", kafka.bootstrapServers());
-    for (TopicRole role : TopicRole.values()) {
-      s.put(role.configKey(), topics.name(role));
-    }
-    s.put("sink.routing.file", routing.toString());
-    s.put("sink.group.id", "faults-" + run);
-    s.put("sink.state.dir", dir.resolve("sink-state").toString());
-    s.put("sink.start", "earliest");
-    s.put("dashboard.port", "0");
-    s.put("dashboard.host", "127.0.0.1");
-    if (!DEFAULT_BACKOFF) {
-      // the outage spans many retry cycles in a minute or two, none of them dead-letters
-      s.put("sink.retry.initial.backoff.ms", "250");
-      s.put("sink.retry.max.backoff.ms", "4000");
-      s.put("sink.retry.max.attempts", "1000");
-    }
-    StringBuilder props = new StringBuilder();
-    s.forEach((k, v) -> props.append(k).append('=').append(v.replace("\\", "\\\\")).append('\n'));
-    Path config = Files.writeString(dir.resolve("sink.properties"), props.toString());
-    int n = 1;
-    while (Files.exists(Path.of("target", "faults", "sink-" + run + "-" + n + ".log"))) {
-      n++;
-    }
-    JvmProcess p =
-        JvmProcess.builder("sink-" + run + "-" + n, MAIN)
-            .args("sink", "--config", config.toString())
-            .heap("256m")
-            .logDirectory(Path.of("target", "faults"))
-            .start();
-    p.awaitLog("dashboard: listening on", WAIT);
-    return p;
+    String routing =
+        "receivers:\n"
+            + "  - {name: oncall, type: alertmanager, url: '"
+            + am.url()
+            + "'}\n"
+            + "  - {name: hook, type: webhook, url: '"
+            + hook.url()
+            + "', timeout: 2s}\n";
+    Map<String, String> retries =
+        DEFAULT_BACKOFF
+            ? Map.of()
+            // the outage spans many retry cycles in a minute or two, none of them dead-letters
+            : Map.of(
+                "sink.retry.initial.backoff.ms", "250",
+                "sink.retry.max.backoff.ms", "4000",
+                "sink.retry.max.attempts", "1000");
+    return SinkProcess.start(run, kafka.bootstrapServers(), topics.names(), routing, dir, retries);
   }
 
   private static final Pattern LISTENING =

@@ -8,9 +8,12 @@ import io.linkwatch.streams.app.StreamsRunner;
 import io.linkwatch.testkit.JvmProcess;
 import io.linkwatch.testkit.KafkaCluster;
 import io.linkwatch.testkit.KafkaTestCluster;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -18,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.MemberDescription;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -75,18 +79,18 @@ class StreamsFaultsIT {
       a.awaitLog("-> RUNNING", RUN_TIMEOUT);
       b.awaitLog("-> RUNNING", RUN_TIMEOUT);
 
-      awaitAlerts(kafka, run, early(), a, b);
+      awaitFaultPoint(kafka, run, a);
       JvmProcess victim = mostActive(kafka, run, a, b);
       JvmProcess survivor = victim == a ? b : a;
-      int before = read(kafka, run).size();
+      long left = StreamsRuns.lag(kafka, run);
       int exit = victim.kill();
       long killed = System.nanoTime();
+      int before = read(kafka, run).size();
       System.out.printf(
-          "StreamsFaultsIT: killed %s (exit %d) with %d of %d alert transitions out%n",
-          victim, exit, before, reference.size());
-      assertThat(before)
-          .as("the kill came mid-stream, before the run had written every alert")
-          .isLessThan(reference.size());
+          "StreamsFaultsIT: killed %s (exit %d) with %d source records left and %d of %d alert"
+              + " transitions committed%n",
+          victim, exit, left, before, reference.size());
+      assertMidStream(left);
 
       StreamsRuns.awaitCaughtUp(kafka, run, RUN_TIMEOUT, survivor::tail);
       assertThat(survivor.isAlive()).as("the survivor runs on").isTrue();
@@ -108,16 +112,18 @@ class StreamsFaultsIT {
     long t0 = System.nanoTime();
     try (JvmProcess streams = streamsProcess(kafka, run, "a")) {
       streams.awaitLog("-> RUNNING", RUN_TIMEOUT);
-      awaitAlerts(kafka, run, early(), streams);
+      awaitFaultPoint(kafka, run, streams);
 
       int leader = kafka.leaderOf(alerts, 0);
       int before = read(kafka, run).size();
+      long left = StreamsRuns.lag(kafka, run);
       kafka.killBroker(leader);
       long killed = System.nanoTime();
       System.out.printf(
-          "StreamsFaultsIT: killed broker %d, leader of %s-0, with %d of %d alert transitions"
-              + " out%n",
-          leader, alerts, before, reference.size());
+          "StreamsFaultsIT: killed broker %d, leader of %s-0, with %d source records left and %d"
+              + " of %d alert transitions committed%n",
+          leader, alerts, left, before, reference.size());
+      assertMidStream(left);
       kafka.awaitBrokerGone(leader, "the controller noticing the crash of broker " + leader);
       long gone = System.nanoTime();
       // the two brokers left (min.insync.replicas=2) take writes: the run goes on without it
@@ -138,43 +144,78 @@ class StreamsFaultsIT {
           seconds(System.nanoTime() - restarted),
           seconds(System.nanoTime() - t0),
           diff.report());
-      assertThat(before)
-          .as("the crash came mid-stream, before the run had written every alert")
-          .isLessThan(reference.size());
       assertThat(diff.identical()).as(diff.report()).isTrue();
     }
   }
 
+  /**
+   * The pipeline after the events, restarted whole: the only streams instance and the sink that
+   * delivers its alerts to a webhook receiver, both killed with SIGKILL at once mid-stream and
+   * started again on their state directories. The alerts topic must equal the reference's, and the
+   * receiver must get what the sink delivers of the reference when nothing fails.
+   */
   @Test
-  void shouldNeitherLoseNorDuplicateAnAlertWhenTheOnlyInstanceIsKilledAndRestarted(
+  void shouldNeitherLoseNorDuplicateAnAlertWhenStreamsAndSinkAreKilledAndRestarted(
       KafkaTestCluster kafka) throws Exception {
     String run = "restart";
     createOutputs(kafka, run);
-    long t0 = System.nanoTime();
-    int before;
-    try (JvmProcess first = streamsProcess(kafka, run, "a")) {
-      first.awaitLog("-> RUNNING", RUN_TIMEOUT);
-      awaitAlerts(kafka, run, early(), first);
-      before = read(kafka, run).size();
-      first.kill();
-    }
-    long killed = System.nanoTime();
-    // the same instance again: same state directory, same application id
-    try (JvmProcess second = streamsProcess(kafka, run, "a", "again")) {
-      StreamsRuns.awaitCaughtUp(kafka, run, RUN_TIMEOUT, second::tail);
+    try (WebhookReceiver expectedHook = WebhookReceiver.start();
+        WebhookReceiver hook = WebhookReceiver.start()) {
+      // what the sink delivers of the reference's alerts when nothing fails
+      try (JvmProcess sink = sinkProcess(kafka, "reference", expectedHook)) {
+        awaitDelivered(kafka, "reference", sink);
+      }
+      List<String> expected = expectedHook.keys();
+
+      // a receiver that answers after 300 ms: notifications are in flight when the sink dies
+      hook.answerAfter(Duration.ofMillis(300));
+      long t0 = System.nanoTime();
+      long left;
+      try (JvmProcess streams = streamsProcess(kafka, run, "a");
+          JvmProcess sink = sinkProcess(kafka, run, hook)) {
+        streams.awaitLog("-> RUNNING", RUN_TIMEOUT);
+        awaitFaultPoint(kafka, run, streams);
+        left = StreamsRuns.lag(kafka, run);
+        streams.kill();
+        sink.kill();
+      }
+      long killed = System.nanoTime();
+      // both are dead: what they had committed by then stays as it is until the restart
+      int before = read(kafka, run).size();
+      int notifiedAtKill = hook.keys().size();
+      // the same instances again: same state directories, application id and consumer groups
+      try (JvmProcess streams = streamsProcess(kafka, run, "a", "again");
+          JvmProcess sink = sinkProcess(kafka, run, hook)) {
+        StreamsRuns.awaitCaughtUp(kafka, run, RUN_TIMEOUT, streams::tail);
+        awaitDelivered(kafka, run, sink);
+      }
       AlertLog.Comparison diff = read(kafka, run).compareWith(reference);
+      Map<String, Long> repeated = hook.repeated();
       System.out.printf(
-          "StreamsFaultsIT: the only instance killed with %d of %d alert transitions out,"
-              + " restarted; caught up %d s after the kill (run %d s)%n%s",
+          "StreamsFaultsIT: streams and sink killed with %d of %d alert transitions out and %d of"
+              + " %d notifications sent, restarted; all done %d s after the kill (run %d s);"
+              + " notifications sent twice: %s%n%s",
           before,
           reference.size(),
+          notifiedAtKill,
+          expected.size(),
           seconds(System.nanoTime() - killed),
           seconds(System.nanoTime() - t0),
+          repeated,
           diff.report());
-      assertThat(before)
-          .as("the kill came mid-stream, before the run had written every alert")
-          .isLessThan(reference.size());
+      assertMidStream(left);
+      assertThat(notifiedAtKill)
+          .as("the kill came before the sink had sent every notification")
+          .isLessThan(expected.size());
       assertThat(diff.identical()).as(diff.report()).isTrue();
+      assertThat(expected).as("the reference's alerts make the sink notify").isNotEmpty();
+      assertThat(hook.keys().stream().distinct().toList())
+          .as("notifications after the restart, by idempotency key")
+          .containsExactlyInAnyOrderElementsOf(expected);
+      // the sink may send again the one notification in flight when it died (same key)
+      assertThat(repeated.values().stream().mapToLong(c -> c - 1).sum())
+          .as("notifications sent twice")
+          .isLessThanOrEqualTo(1);
     }
   }
 
@@ -227,12 +268,61 @@ class StreamsFaultsIT {
         .start();
   }
 
+  /** The sink of a run: its alerts to one webhook receiver. */
+  private static JvmProcess sinkProcess(KafkaTestCluster kafka, String run, WebhookReceiver hook)
+      throws IOException {
+    Map<TopicRole, String> names = new EnumMap<>(topics.names());
+    StreamsRuns.OUTPUTS.forEach(role -> names.put(role, StreamsRuns.outputTopic(run, role)));
+    return SinkProcess.start(
+        run,
+        kafka.bootstrapServers(),
+        names,
+        "receivers:\n  - {name: hook, type: webhook, url: '" + hook.url() + "', timeout: 5s}\n",
+        dir,
+        Map.of());
+  }
+
   /**
-   * When the fault strikes: once a quarter of the reference's transitions are out, early enough
-   * that a fast machine has not finished the run by the time the test acts.
+   * Waits until the sink of a run has settled every transition of the run's alerts topic: its
+   * receiver's group has committed past the last record of each partition.
    */
-  private static int early() {
-    return Math.max(1, reference.size() / 4);
+  private static void awaitDelivered(KafkaTestCluster kafka, String run, JvmProcess sink) {
+    Map<Integer, Long> next = new HashMap<>();
+    read(kafka, run)
+        .transitions()
+        .forEach(t -> next.merge(t.partition(), t.offset() + 1, Math::max));
+    String topic = StreamsRuns.outputTopic(run, TopicRole.ALERTS);
+    String group = SinkProcess.group(run, "hook");
+    sink.await(
+        "the sink of run " + run + " settling every transition of " + topic + " " + next,
+        RUN_TIMEOUT,
+        () -> {
+          Map<TopicPartition, Long> committed = StreamsRuns.committed(kafka, group);
+          return next.entrySet().stream()
+              .allMatch(
+                  e ->
+                      committed.getOrDefault(new TopicPartition(topic, e.getKey()), 0L)
+                          >= e.getValue());
+        });
+  }
+
+  /**
+   * Waits for the moment the fault strikes: once the run has written a quarter as many records to
+   * its alerts topic as the reference's transitions. Polled on the end offsets, which takes
+   * milliseconds, so that a fast machine has not finished the run by the time the test acts.
+   */
+  private static void awaitFaultPoint(KafkaTestCluster kafka, String run, JvmProcess watched) {
+    long quarter = Math.max(1, reference.size() / 4);
+    watched.await(
+        quarter + " records written to the alerts topic of run " + run,
+        RUN_TIMEOUT,
+        () -> StreamsRuns.written(kafka, run) >= quarter);
+  }
+
+  private static void assertMidStream(long sourceRecordsLeft) {
+    assertThat(sourceRecordsLeft)
+        .as("source records the run had not worked off when the fault struck (mid-stream)")
+        .isPositive();
   }
 
   private static void awaitAlerts(

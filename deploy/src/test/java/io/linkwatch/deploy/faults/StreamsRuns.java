@@ -23,7 +23,6 @@ import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 
 /**
@@ -120,17 +119,12 @@ final class StreamsRuns {
           .filter(t -> t.startsWith(appId + "-") && t.endsWith("-repartition"))
           .forEach(sources::add);
       Map<TopicPartition, Long> ends = endOffsets(admin, sources);
-      Map<TopicPartition, OffsetAndMetadata> committed =
-          admin
-              .listConsumerGroupOffsets(appId)
-              .partitionsToOffsetAndMetadata()
-              .get(60, TimeUnit.SECONDS);
+      Map<TopicPartition, Long> committed = committed(kafka, appId);
       Map<TopicPartition, Long> lag =
           new TreeMap<>(java.util.Comparator.comparing(Object::toString));
       ends.forEach(
           (tp, end) -> {
-            OffsetAndMetadata c = committed.get(tp);
-            long behind = end - (c == null ? 0 : c.offset());
+            long behind = end - committed.getOrDefault(tp, 0L);
             if (behind > 0) {
               lag.put(tp, behind);
             }
@@ -179,6 +173,49 @@ final class StreamsRuns {
             + " s; still behind: "
             + behind
             + context.get());
+  }
+
+  /**
+   * Records the run has written to its alerts topic, committed or not (end offsets, transaction
+   * markers included): a cheap sign of progress, read in milliseconds.
+   */
+  static long written(KafkaTestCluster kafka, String run) {
+    try {
+      return endOffsets(kafka.admin(), List.of(outputTopic(run, TopicRole.ALERTS)))
+          .values()
+          .stream()
+          .mapToLong(Long::longValue)
+          .sum();
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("cannot read the end offsets of run " + run, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The offsets a consumer group has committed, by partition. */
+  static Map<TopicPartition, Long> committed(KafkaTestCluster kafka, String groupId) {
+    try {
+      Map<TopicPartition, Long> out = new HashMap<>();
+      kafka
+          .admin()
+          .listConsumerGroupOffsets(groupId)
+          .partitionsToOffsetAndMetadata()
+          .get(60, TimeUnit.SECONDS)
+          .forEach(
+              (tp, o) -> {
+                if (o != null) {
+                  out.put(tp, o.offset());
+                }
+              });
+      return out;
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("cannot read the offsets of group " + groupId, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
   }
 
   /** Total records in the event topics. */
