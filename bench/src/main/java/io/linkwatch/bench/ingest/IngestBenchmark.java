@@ -1,10 +1,10 @@
 package io.linkwatch.bench.ingest;
 
+import io.linkwatch.bench.support.BenchFleet;
 import io.linkwatch.deploy.broker.EmbeddedKafkaBroker;
 import io.linkwatch.ingest.config.KafkaClients;
 import io.linkwatch.ingest.parse.AgentLogParser;
 import io.linkwatch.ingest.parse.AzureLogParser;
-import io.linkwatch.ingest.sim.Scenario;
 import io.linkwatch.ingest.sim.SimOptions;
 import io.linkwatch.ingest.sim.Simulation;
 import io.linkwatch.ingest.sink.IngestMetrics;
@@ -28,7 +28,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -162,19 +161,7 @@ public final class IngestBenchmark implements Callable<Integer> {
     Path sim = workDir.resolve("sim");
     deleteRecursively(sim);
     Instant start = Instant.now().minus(Duration.ofHours(hours)).truncatedTo(ChronoUnit.MINUTES);
-    SimOptions options =
-        new SimOptions(
-            1,
-            start,
-            Duration.ofHours(hours),
-            devices,
-            Math.max(3, devices / 2000),
-            2,
-            10,
-            EnumSet.allOf(Scenario.class),
-            SimOptions.Format.EVENTHUBS,
-            0.005,
-            0.02);
+    SimOptions options = BenchFleet.options(start, hours, devices);
     long t0 = System.nanoTime();
     Simulation.Outcome outcome =
         Simulation.toFiles(options, Simulation.Layout.of(sim, sim + "/", false), 0, 0);

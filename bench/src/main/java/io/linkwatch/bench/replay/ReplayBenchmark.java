@@ -1,10 +1,10 @@
 package io.linkwatch.bench.replay;
 
+import io.linkwatch.bench.support.BenchFleet;
 import io.linkwatch.deploy.broker.EmbeddedKafkaBroker;
 import io.linkwatch.ingest.config.KafkaClients;
 import io.linkwatch.ingest.parse.AgentLogParser;
 import io.linkwatch.ingest.parse.AzureLogParser;
-import io.linkwatch.ingest.sim.Scenario;
 import io.linkwatch.ingest.sim.SimOptions;
 import io.linkwatch.ingest.sim.Simulation;
 import io.linkwatch.ingest.sink.IngestMetrics;
@@ -29,7 +29,6 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -258,19 +257,7 @@ public final class ReplayBenchmark implements Callable<Integer> {
 
   /** Simulates the fleet into the event topics through the ingest parsers; returns the end. */
   private Instant load(Map<String, String> settings, Topics topics, Instant start) {
-    SimOptions options =
-        new SimOptions(
-            1,
-            start,
-            Duration.ofHours(hours),
-            devices,
-            Math.max(3, devices / 2000),
-            2,
-            10,
-            EnumSet.allOf(Scenario.class),
-            SimOptions.Format.EVENTHUBS,
-            0.005,
-            0.02);
+    SimOptions options = BenchFleet.options(start, hours, devices);
     long t0 = System.nanoTime();
     Simulation.Outcome outcome;
     try (KafkaEventSink sink =

@@ -4,11 +4,11 @@ import io.linkwatch.avro.AgentEvent;
 import io.linkwatch.avro.ConnectionEvent;
 import io.linkwatch.avro.DeadLetter;
 import io.linkwatch.avro.ProvisioningEvent;
+import io.linkwatch.bench.support.BenchFleet;
 import io.linkwatch.deploy.broker.EmbeddedKafkaBroker;
 import io.linkwatch.ingest.parse.AgentLogParser;
 import io.linkwatch.ingest.parse.AzureLogParser;
 import io.linkwatch.ingest.parse.ParseOutput;
-import io.linkwatch.ingest.sim.Scenario;
 import io.linkwatch.ingest.sim.SimOptions;
 import io.linkwatch.ingest.sim.Simulation;
 import io.linkwatch.schemas.serde.AvroSerdes;
@@ -27,7 +27,6 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -205,19 +204,7 @@ public final class StreamsBenchmark implements Callable<Integer> {
         };
     Instant start =
         Instant.now().minus(Duration.ofHours(hours + 1)).truncatedTo(ChronoUnit.MINUTES);
-    SimOptions options =
-        new SimOptions(
-            1,
-            start,
-            Duration.ofHours(hours),
-            devices,
-            Math.max(3, devices / 2000),
-            2,
-            10,
-            EnumSet.allOf(Scenario.class),
-            SimOptions.Format.EVENTHUBS,
-            0.005,
-            0.02);
+    SimOptions options = BenchFleet.options(start, hours, devices);
     Simulation.toEvents(
         options,
         new AzureLogParser(1 << 20, 1 << 16, System::currentTimeMillis),
