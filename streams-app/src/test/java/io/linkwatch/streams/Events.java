@@ -120,6 +120,15 @@ final class Events {
         .build();
   }
 
+  /** An informational agent line: no error, no incident. */
+  static AgentEvent agentLine(String machine, Instant time) {
+    return AgentEvent.newBuilder(agentFailure(machine, AgentCause.NONE, time))
+        .setLevel(Level.INFORMATIONAL)
+        .setMessage("Agent heartbeat sent")
+        .setEndpoint(null)
+        .build();
+  }
+
   static AgentEvent agentFailure(String machine, AgentCause cause, Instant time) {
     return AgentEvent.newBuilder()
         .setEventId("a" + IDS.incrementAndGet())

@@ -7,6 +7,8 @@ import io.linkwatch.avro.ConnectionEvent;
 import io.linkwatch.avro.Incident;
 import io.linkwatch.avro.IncidentKind;
 import io.linkwatch.avro.ProvisioningEvent;
+import io.linkwatch.schemas.serde.AvroSerdes;
+import io.linkwatch.schemas.topic.TopicPlan;
 import io.linkwatch.schemas.topic.Topics;
 import io.linkwatch.streams.app.StreamsRunner;
 import io.linkwatch.testkit.KafkaCluster;
@@ -40,7 +42,15 @@ class SimulatedFleetIT {
   void shouldFindEveryIncidentTheSimulatorInjected(KafkaTestCluster kafka) throws Exception {
     SimulatedFleet fleet =
         SimulatedFleet.run(SimulatedFleet.options(11, Duration.ofHours(3), 120), dir);
-    Topics topics = kafka.createLinkwatchTopics();
+    // One partition per event topic. The whole input is on the topics before the role starts, and
+    // catching up a backlog over several partitions is not deterministic yet: an upstream task's
+    // ticks carry its stream time, so a DPS partition read behind its task's connections
+    // partition reaches the DPS-wide detector late and its throttling episode was missed in about
+    // one run in three (docs/streams.md, "Event time, the wall clock, and determinism": open).
+    // The window engine keeps its 3 partitions.
+    TopicPlan plan = TopicPlan.builder().partitions(1).replicationFactor((short) 1).build();
+    kafka.createTopics(plan);
+    Topics topics = Topics.create(plan.names(), AvroSerdes.singleObject());
 
     Map<String, Object> producerConfig = kafka.producerConfig();
     try (KafkaProducer<String, ConnectionEvent> conn =
@@ -82,8 +92,9 @@ class SimulatedFleetIT {
                       topics.agent().name(), null, e.time(), e.key(), (AgentEvent) e.value()));
         }
       }
-      // one record an hour after the end on every partition: every task's event time moves past
-      // every deadline, as it would with live traffic
+      // one record an hour after the end on every partition of every input: each correlator keeps
+      // its own event time (EventClock), so each input's clock moves past every deadline, as it
+      // would with live traffic on all three
       int partitions =
           kafka
               .admin()
@@ -102,6 +113,20 @@ class SimulatedFleetIT {
                 t,
                 "tick-hub/tick-" + p,
                 Events.connect("tick-hub", "tick-" + p, java.time.Instant.ofEpochMilli(t))));
+        prov.send(
+            new ProducerRecord<>(
+                topics.provisioning().name(),
+                p,
+                t,
+                "tick-dps/tick-" + p,
+                Events.dps("tick-dps", "tick-" + p, java.time.Instant.ofEpochMilli(t)).build()));
+        agent.send(
+            new ProducerRecord<>(
+                topics.agent().name(),
+                p,
+                t,
+                "tick-" + p,
+                Events.agentLine("tick-" + p, java.time.Instant.ofEpochMilli(t))));
       }
       conn.flush();
       prov.flush();
