@@ -73,7 +73,8 @@ final class DefaultViews {
                     s.windowAdvanceMs(),
                     s.graceMs(),
                     0,
-                    Integer.MAX_VALUE));
+                    Integer.MAX_VALUE,
+                    0));
           }
         });
     return views;

@@ -17,6 +17,8 @@ import java.util.Map;
  *
  * @param id the view id: the rule id for a rule view, {@code @<signal>#<n>} for a default view
  * @param version the rule version (0 for default views)
+ * @param emptyEvaluations how many evaluations without data a series of a rule view is still
+ *     reported for ({@code hasData=false}) before it is forgotten; 0 for default views
  */
 public record View(
     String id,
@@ -30,7 +32,8 @@ public record View(
     long advanceMs,
     long graceMs,
     int version,
-    int maxSeries) {
+    int maxSeries,
+    int emptyEvaluations) {
 
   /** What a view's closed windows become. */
   public enum Kind {
@@ -67,7 +70,7 @@ public record View(
    * engineer's validation rejects such rules before they reach the topic; this is the topology's
    * own guard).
    */
-  public static View ofRule(AlertRule rule, long defaultGraceMs) {
+  public static View ofRule(AlertRule rule, long defaultGraceMs, int noDataEvaluations) {
     if (!rule.getEnabled()
         || rule.getWindowSizeMs() <= 0
         || rule.getEvaluationFrequencyMs() <= 0
@@ -92,6 +95,27 @@ public record View(
         rule.getEvaluationFrequencyMs(),
         Math.max(0, grace),
         rule.getVersion(),
-        Math.max(1, rule.getMaxSeries()));
+        Math.max(1, rule.getMaxSeries()),
+        Math.max(noDataEvaluations, evaluationsToResolve(rule)));
+  }
+
+  /**
+   * Empty evaluations a series of {@code rule} needs to resolve once its signal stops: its N-of-M
+   * periods to clear, its clean evaluations, and its hold ({@code keepFiringFor}) in evaluations.
+   * Were the series forgotten earlier, an alert that fired on it would never see the clean windows
+   * that resolve it, and would end only as a stale {@code MissingSeries} long after the condition
+   * cleared (the DPS throttling rule holds 15 minutes at a 1-minute frequency).
+   */
+  static int evaluationsToResolve(AlertRule rule) {
+    long frequency = Math.max(1, rule.getEvaluationFrequencyMs());
+    long hold = (Math.max(0, rule.getKeepFiringMs()) + frequency - 1) / frequency;
+    // N of M failing periods clear after M - N + 1 clean ones, the first of which counts toward
+    // the clean evaluations; one more for good measure
+    long n =
+        Math.max(0, rule.getEvaluationPeriods() - rule.getMinFailingPeriods())
+            + Math.max(1, rule.getAutoResolveAfter())
+            + hold
+            + 1;
+    return (int) Math.min(n, 10_000);
   }
 }

@@ -30,7 +30,7 @@ final class ViewRegistry {
     Map<String, View> byId = new HashMap<>();
     List<View> views = new ArrayList<>(DefaultViews.all(settings));
     for (AlertRule rule : rules) {
-      View v = View.ofRule(rule, settings.graceMs());
+      View v = View.ofRule(rule, settings.graceMs(), settings.noDataEvaluations());
       if (v != null) {
         views.add(v);
       }

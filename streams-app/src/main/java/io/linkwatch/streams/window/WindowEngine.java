@@ -263,7 +263,7 @@ final class WindowEngine implements Processor<String, ViewObservation, String, O
       s.emptyEvaluations = 0;
       emit(v, s, key, e, 0, w, wm);
       emitted = true;
-    } else if (v.kind() == View.Kind.RULE && s.emptyEvaluations < settings.noDataEvaluations()) {
+    } else if (v.kind() == View.Kind.RULE && s.emptyEvaluations < v.emptyEvaluations()) {
       s.emptyEvaluations++;
       emit(v, s, key, e, 0, w, wm);
       emitted = true;
@@ -282,7 +282,7 @@ final class WindowEngine implements Processor<String, ViewObservation, String, O
         s.maxBucketStart != Long.MIN_VALUE && s.maxBucketStart >= next - v.sizeMs();
     boolean keepEvaluating =
         futureData
-            || (v.kind() == View.Kind.RULE && s.emptyEvaluations < settings.noDataEvaluations());
+            || (v.kind() == View.Kind.RULE && s.emptyEvaluations < v.emptyEvaluations());
     if (keepEvaluating) {
       s.nextEnd = next;
       s.timerAt = next + v.graceMs();
