@@ -2,7 +2,6 @@ package io.linkwatch.streams.time;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
@@ -56,24 +55,38 @@ public final class TimerIndex {
     return earliest;
   }
 
-  /** Removes and returns the timers due at or before {@code upTo}, in time then subject order. */
+  /**
+   * Removes and returns the timers of the earliest due time, if it is at or before {@code upTo}, in
+   * subject order; callers loop until nothing is due. One due time at a time: a timer that firing
+   * schedules (the next window of a series, the next half-window of a scope) may be due before
+   * timers of later due times that were already waiting, and must fire first. Firing a whole range
+   * at once, when the watermark jumped over several periods (a catch-up, the ticks of several
+   * upstream tasks), sent one series' results for 01:10, 01:11, ... after another series' result
+   * for 01:15: the alert stage's event time then ran ahead of results still to come, and the
+   * inhibition step ordered them differently from run to run.
+   */
   public List<Timer> due(long upTo) {
     if (upTo < earliest) {
       return List.of();
     }
     List<Timer> due = new ArrayList<>();
     String hi = key(upTo, "") + '\uffff';
+    long at = Long.MIN_VALUE;
     try (KeyValueIterator<String, byte[]> it = store.range(key(0, ""), hi)) {
       while (it.hasNext()) {
-        KeyValue<String, byte[]> kv = it.next();
-        String k = kv.key;
-        due.add(new Timer(Long.parseLong(k.substring(0, WIDTH)), k.substring(WIDTH + 1)));
+        String k = it.next().key;
+        long time = Long.parseLong(k.substring(0, WIDTH));
+        if (at != Long.MIN_VALUE && time != at) {
+          break;
+        }
+        at = time;
+        due.add(new Timer(time, k.substring(WIDTH + 1)));
       }
     }
     for (Timer t : due) {
       store.delete(key(t.time(), t.subject()));
     }
-    earliest = firstFrom(upTo + 1);
+    earliest = at == Long.MIN_VALUE ? firstFrom(upTo + 1) : firstFrom(at + 1);
     return due;
   }
 
