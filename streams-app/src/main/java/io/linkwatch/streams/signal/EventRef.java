@@ -18,6 +18,41 @@ public record EventRef(
     String summary,
     String code) {
 
+  /**
+   * Evidence order: event time, then event id (then coordinates). Bounded samples keep the earliest
+   * events in this order, never the first to arrive: below a repartition, records of several
+   * upstream tasks arrive in an order that depends on scheduling, and a replay must cite the same
+   * evidence (and derive the same incident ids from it).
+   */
+  public static final java.util.Comparator<EventRef> EARLIEST =
+      java.util.Comparator.comparingLong(EventRef::time)
+          .thenComparing(EventRef::eventId, java.util.Comparator.nullsFirst(String::compareTo))
+          .thenComparing(EventRef::topic, java.util.Comparator.nullsFirst(String::compareTo))
+          .thenComparingInt(EventRef::partition)
+          .thenComparingLong(EventRef::offset);
+
+  /**
+   * Adds {@code e} to {@code samples} (sorted by {@link #EARLIEST}, at most {@code limit}), keeping
+   * the earliest; a repeat of an event already there is not added twice.
+   */
+  public static void keepEarliest(java.util.List<EventRef> samples, EventRef e, int limit) {
+    if (e == null || limit <= 0) {
+      return;
+    }
+    int at = java.util.Collections.binarySearch(samples, e, EARLIEST);
+    if (at >= 0) {
+      return;
+    }
+    int insert = -at - 1;
+    if (insert >= limit) {
+      return;
+    }
+    samples.add(insert, e);
+    if (samples.size() > limit) {
+      samples.remove(samples.size() - 1);
+    }
+  }
+
   public EvidenceEvent toAvro() {
     return EvidenceEvent.newBuilder()
         .setEventId(eventId)

@@ -40,13 +40,11 @@ final class Bucket {
       min = Double.isNaN(min) ? o.value() : Math.min(min, o.value());
       max = Double.isNaN(max) ? o.value() : Math.max(max, o.value());
       distinct.add(o.entityHash(), limits.exactMax(), limits.precision());
-      if (o.evidence() != null && samples.size() < limits.samples()) {
-        samples.add(o.evidence());
+      if (o.evidence() != null) {
+        EventRef.keepEarliest(samples, o.evidence(), limits.samples());
       }
-      if (o.incidentId() != null
-          && incidentIds.size() < limits.samples()
-          && !incidentIds.contains(o.incidentId())) {
-        incidentIds.add(o.incidentId());
+      if (o.incidentId() != null) {
+        keepSmallest(incidentIds, o.incidentId(), limits.samples());
       }
     }
     if (o.evidence() != null) {
@@ -67,18 +65,10 @@ final class Bucket {
     denominator += b.denominator;
     distinct.merge(b.distinct, limits.exactMax(), limits.precision());
     for (EventRef e : b.samples) {
-      if (samples.size() >= limits.samples()) {
-        break;
-      }
-      samples.add(e);
+      EventRef.keepEarliest(samples, e, limits.samples());
     }
     for (String id : b.incidentIds) {
-      if (incidentIds.size() >= limits.samples()) {
-        break;
-      }
-      if (!incidentIds.contains(id)) {
-        incidentIds.add(id);
-      }
+      keepSmallest(incidentIds, id, limits.samples());
     }
     for (int i = 0; i < b.spanTopics.size(); i++) {
       long[] n = b.spanNumbers.get(i);
@@ -100,6 +90,19 @@ final class Bucket {
     spanNumbers.add(new long[] {partition, from, to, n});
   }
 
+  /** Like {@link EventRef#keepEarliest}: the order of arrival must not choose what is kept. */
+  private static void keepSmallest(List<String> ids, String id, int limit) {
+    int at = java.util.Collections.binarySearch(ids, id);
+    if (at >= 0 || -at - 1 >= limit) {
+      return;
+    }
+    ids.add(-at - 1, id);
+    if (ids.size() > limit) {
+      ids.remove(ids.size() - 1);
+    }
+  }
+
+  /** The offset spans, by topic and partition (not in the order the partitions arrived). */
   List<OffsetRange> offsetRanges() {
     List<OffsetRange> out = new ArrayList<>(spanTopics.size());
     for (int i = 0; i < spanTopics.size(); i++) {
@@ -113,6 +116,9 @@ final class Bucket {
               .setCount(n[3])
               .build());
     }
+    out.sort(
+        java.util.Comparator.comparing(OffsetRange::getTopic)
+            .thenComparingInt(OffsetRange::getPartition));
     return out;
   }
 
