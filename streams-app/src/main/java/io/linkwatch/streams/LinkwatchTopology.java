@@ -14,12 +14,14 @@ import io.linkwatch.streams.correlate.CorrelationStage;
 import io.linkwatch.streams.correlate.ScopeSignal;
 import io.linkwatch.streams.dedup.Dedup;
 import io.linkwatch.streams.metrics.PipelineMetrics;
+import io.linkwatch.streams.time.TickGate;
 import io.linkwatch.streams.time.Ticks;
 import io.linkwatch.streams.window.RuleChanges;
 import io.linkwatch.streams.window.RulesStore;
 import io.linkwatch.streams.window.ViewObservation;
 import io.linkwatch.streams.window.WindowStage;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.function.ToLongFunction;
@@ -68,6 +70,7 @@ public final class LinkwatchTopology {
   private final AlertStageFactory alertStage;
   private final TopologyConfig topologyConfig;
   private final RuleChanges ruleChanges = new RuleChanges();
+  private final TickGate ticks = new TickGate();
 
   /** Builds the alert stage on the window results (issue 5's {@code AlertStage.build}). */
   @FunctionalInterface
@@ -110,7 +113,16 @@ public final class LinkwatchTopology {
 
   /** Builds the topology; its own meters and the alert stage's register with {@code metrics}. */
   public static Topology build(StreamsSettings settings, Topics topics, PipelineMetrics metrics) {
-    return build(settings, topics, metrics, defaultAlertStage(metrics.registry()));
+    // on a cluster whose partitions are known, the inhibition step waits at start for every
+    // evaluating task (one per window partition), as the window engine waits for its upstreams
+    AlertStageSettings stage =
+        AlertStageSettings.defaults()
+            .withMeterRegistry(metrics.registry())
+            .withEvaluatingPartitions(
+                settings.eventPartitions() == 0 ? 0 : settings.windowPartitions(),
+                Duration.ofMillis(3 * settings.idleCloseMs()));
+    return build(
+        settings, topics, metrics, (builder, results) -> AlertStage.build(builder, results, stage));
   }
 
   /** Builds the topology with a given alert stage (tests observe the window results this way). */
@@ -150,7 +162,7 @@ public final class LinkwatchTopology {
                     topics.connections(),
                     e -> e.getEventId(),
                     e -> e.getTime().toEpochMilli()),
-                CorrelationStage.connections(settings, topics, ruleChanges, metrics)));
+                CorrelationStage.connections(settings, topics, ruleChanges, metrics, ticks)));
     Map<String, KStream<String, Object>> prov =
         split(
             "provisioning",
@@ -162,7 +174,7 @@ public final class LinkwatchTopology {
                     topics.provisioning(),
                     e -> e.getEventId(),
                     e -> e.getTime().toEpochMilli()),
-                CorrelationStage.provisioning(settings, topics, ruleChanges, metrics)));
+                CorrelationStage.provisioning(settings, topics, ruleChanges, metrics, ticks)));
     Map<String, KStream<String, Object>> agent =
         split(
             "agent",
@@ -174,7 +186,7 @@ public final class LinkwatchTopology {
                     topics.agent(),
                     AgentEvent::getEventId,
                     e -> e.getTime().toEpochMilli()),
-                CorrelationStage.agents(settings, topics, ruleChanges, metrics)));
+                CorrelationStage.agents(settings, topics, ruleChanges, metrics, ticks)));
 
     Map<String, KStream<String, Object>> scope =
         split(

@@ -42,13 +42,14 @@ class SimulatedFleetIT {
   void shouldFindEveryIncidentTheSimulatorInjected(KafkaTestCluster kafka) throws Exception {
     SimulatedFleet fleet =
         SimulatedFleet.run(SimulatedFleet.options(11, Duration.ofHours(3), 120), dir);
-    // One partition per event topic. The whole input is on the topics before the role starts, and
-    // catching up a backlog over several partitions is not deterministic yet: an upstream task's
-    // ticks carry its stream time, so a DPS partition read behind its task's connections
-    // partition reaches the DPS-wide detector late and its throttling episode was missed in about
-    // one run in three (docs/streams.md, "Event time, the wall clock, and determinism": open).
-    // The window engine keeps its 3 partitions.
-    TopicPlan plan = TopicPlan.builder().partitions(1).replicationFactor((short) 1).build();
+    // The whole input is on the topics before the role starts, over three partitions: catching up
+    // a backlog is what a restarted or replayed role does, and it must find the same incidents as
+    // a live run. Each stage below a repartition waits at start until every upstream task ticked.
+    TopicPlan plan =
+        TopicPlan.builder()
+            .partitions(Integer.getInteger("simulated.partitions", 3))
+            .replicationFactor((short) 1)
+            .build();
     kafka.createTopics(plan);
     Topics topics = Topics.create(plan.names(), AvroSerdes.singleObject());
 

@@ -67,7 +67,12 @@ final class TopologyFixture implements AutoCloseable {
                 (builder, stream) ->
                     AlertStage.build(
                         builder,
-                        stream.peek((k, v) -> results.add(v)),
+                        stream.peek(
+                            (k, v) -> {
+                              if (!v.isTick()) {
+                                results.add(v);
+                              }
+                            }),
                         AlertStageSettings.defaults())),
             props,
             Instant.parse("2026-01-01T00:00:00Z"));

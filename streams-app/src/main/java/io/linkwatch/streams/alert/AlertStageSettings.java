@@ -22,12 +22,18 @@ import java.util.Objects;
  * @param inhibitionDelay extra event time the inhibition step waits past the slowest evaluating
  *     partition's watermark before it judges a target transition (0 is exact when the watermarks
  *     are; more absorbs skew if watermarks are coarse)
- * @param idleAfter wall-clock time without input after which an evaluating task declares itself
- *     idle, so that its stale watermark stops holding back the inhibition step
+ * @param idleAfter wall-clock interval of the inhibition step's check for silent evaluating
+ *     partitions
  * @param ruleCheckInterval wall-clock interval at which series of deleted or disabled rules are
  *     resolved even when no result arrives for them
  * @param meterRegistry where the stage's meters go ({@link AlertMetrics}); an empty composite
  *     registry (no-op) by default
+ * @param evaluatingPartitions how many evaluating tasks (window partitions) the inhibition step
+ *     waits to hear from before it applies anything; 0 (the default) waits for none that has not
+ *     been heard from
+ * @param evaluatingWait how long, in wall-clock time from its start, the inhibition step waits for
+ *     them at most, and how long an evaluating partition may be silent before it stops holding the
+ *     others back (the window engine waits as long for its own upstream tasks)
  */
 public record AlertStageSettings(
     String ruleStoreName,
@@ -40,7 +46,9 @@ public record AlertStageSettings(
     Duration inhibitionDelay,
     Duration idleAfter,
     Duration ruleCheckInterval,
-    MeterRegistry meterRegistry) {
+    MeterRegistry meterRegistry,
+    int evaluatingPartitions,
+    Duration evaluatingWait) {
 
   /** Name of the global rule store, agreed with the window engine. */
   public static final String RULE_STORE = "linkwatch-alert-rules";
@@ -63,6 +71,7 @@ public record AlertStageSettings(
     Objects.requireNonNull(idleAfter, "idleAfter");
     Objects.requireNonNull(ruleCheckInterval, "ruleCheckInterval");
     Objects.requireNonNull(meterRegistry, "meterRegistry");
+    Objects.requireNonNull(evaluatingWait, "evaluatingWait");
     if (maxSampleEvents < 0 || maxInputOffsets < 0 || maxIncidentIds < 0) {
       throw new IllegalArgumentException("evidence sizes must not be negative");
     }
@@ -84,7 +93,9 @@ public record AlertStageSettings(
         Duration.ZERO,
         Duration.ofSeconds(30),
         Duration.ofSeconds(10),
-        new CompositeMeterRegistry());
+        new CompositeMeterRegistry(),
+        0,
+        Duration.ofMinutes(1));
   }
 
   public AlertStageSettings withInhibitionDelay(Duration delay) {
@@ -99,7 +110,9 @@ public record AlertStageSettings(
         delay,
         idleAfter,
         ruleCheckInterval,
-        meterRegistry);
+        meterRegistry,
+        evaluatingPartitions,
+        evaluatingWait);
   }
 
   public AlertStageSettings withMeterRegistry(MeterRegistry registry) {
@@ -114,6 +127,29 @@ public record AlertStageSettings(
         inhibitionDelay,
         idleAfter,
         ruleCheckInterval,
-        registry);
+        registry,
+        evaluatingPartitions,
+        evaluatingWait);
+  }
+
+  /**
+   * The same settings, waiting at start for {@code partitions} evaluating tasks, {@code wait} at
+   * most.
+   */
+  public AlertStageSettings withEvaluatingPartitions(int partitions, Duration wait) {
+    return new AlertStageSettings(
+        ruleStoreName,
+        maxSampleEvents,
+        maxInputOffsets,
+        maxIncidentIds,
+        revisionHorizon,
+        baselineSize,
+        staleAfterEvaluations,
+        inhibitionDelay,
+        idleAfter,
+        ruleCheckInterval,
+        meterRegistry,
+        Math.max(0, partitions),
+        wait);
   }
 }

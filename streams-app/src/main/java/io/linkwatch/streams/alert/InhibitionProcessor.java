@@ -41,9 +41,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * fingerprint and sequence) and applies them only once every evaluating partition's watermark has
  * passed their time — a low watermark, as in Flink. Each evaluating task sends its transitions in
  * watermark order on one producer, so once its watermark passed {@code t} nothing earlier can still
- * come from it: the order applied is the same on every run. A partition that stops receiving
- * results says so (IDLE) and stops holding others back; that, and a partition that appears late,
- * are the two places where wall-clock timing can still matter.
+ * come from it: the order applied is the same on every run. A partition silent for {@code
+ * evaluatingWait} (a task that is not running) stops holding others back; that, and a partition not
+ * heard from within the start-up wait, are the places where wall-clock timing can still matter.
  */
 final class InhibitionProcessor implements Processor<String, Envelope, String, Alert> {
 
@@ -59,6 +59,7 @@ final class InhibitionProcessor implements Processor<String, Envelope, String, A
   private ProcessorContext<String, Alert> context;
   private KeyValueStore<String, Envelope> buffer;
   private KeyValueStore<String, byte[]> state;
+  private long started;
 
   InhibitionProcessor(AlertStageSettings settings) {
     this.settings = settings;
@@ -70,6 +71,7 @@ final class InhibitionProcessor implements Processor<String, Envelope, String, A
     this.buffer = context.getStateStore(AlertStageSettings.INHIBITION_BUFFER_STORE);
     this.state = context.getStateStore(AlertStageSettings.INHIBITION_STATE_STORE);
     long now = context.currentSystemTimeMs();
+    started = now;
     for (int p : watermarks().keySet()) {
       lastSeenWallClock.put(p, now);
     }
@@ -95,7 +97,7 @@ final class InhibitionProcessor implements Processor<String, Envelope, String, A
   /** Applies, in order, every buffered transition older than the low watermark. */
   private void release() {
     long threshold = lowWatermark();
-    if (threshold != Long.MAX_VALUE) {
+    if (threshold != Long.MAX_VALUE && threshold != Long.MIN_VALUE) {
       threshold -= settings.inhibitionDelay().toMillis();
     }
     List<KeyValue<String, Envelope>> ready = new ArrayList<>();
@@ -119,8 +121,15 @@ final class InhibitionProcessor implements Processor<String, Envelope, String, A
   }
 
   private long lowWatermark() {
+    Map<Integer, long[]> all = watermarks();
+    if (all.size() < settings.evaluatingPartitions()
+        && context.currentSystemTimeMs() - started < settings.evaluatingWait().toMillis()) {
+      // an evaluating task has not been heard from since the start (a catch-up whose tasks start
+      // one after the other): what it sends later must not find the others' transitions applied
+      return Long.MIN_VALUE;
+    }
     long low = Long.MAX_VALUE;
-    for (long[] w : watermarks().values()) {
+    for (long[] w : all.values()) {
       if (w[1] == 0) {
         low = Math.min(low, w[0]);
       }
@@ -140,18 +149,25 @@ final class InhibitionProcessor implements Processor<String, Envelope, String, A
     return out;
   }
 
-  /** Wall clock: a partition silent for twice the idle time no longer holds the others back. */
+  /**
+   * Wall clock: a partition silent for {@code evaluatingWait} no longer holds the others back. An
+   * evaluating task ticks while its engine's watermark moves (records flowing, or the engine's
+   * wall-clock close once they stop), so a silent one is a task that is not running: a failover
+   * longer than this lets the others' transitions go first.
+   */
   private void idleCheck(long now) {
+    long silence = settings.evaluatingWait().toMillis();
+    // the start-up wait for evaluating tasks may just have ended: release what it held
+    boolean waiting = now - started < silence + 2 * settings.idleAfter().toMillis();
     boolean changed = false;
     for (Map.Entry<Integer, long[]> w : watermarks().entrySet()) {
       Long seen = lastSeenWallClock.get(w.getKey());
-      if (w.getValue()[1] == 0
-          && (seen == null || now - seen >= 2 * settings.idleAfter().toMillis())) {
+      if (w.getValue()[1] == 0 && (seen == null || now - seen >= silence)) {
         state.put(WATERMARKS + w.getKey(), encodeWatermark(w.getValue()[0], true));
         changed = true;
       }
     }
-    if (changed) {
+    if (changed || waiting) {
       release();
     }
   }

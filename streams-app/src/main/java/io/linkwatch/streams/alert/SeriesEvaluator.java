@@ -39,7 +39,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * <p>Input: {@code WindowResult}s keyed by series key, in window order per series. State: {@code
  * linkwatch-alert-series} ({@link SeriesState} per series key, plus this task's watermark under
  * {@link #WATERMARK_KEY}). Time is event time only: window ends and the engine's watermark ({@code
- * evaluatedAt}); the wall clock only triggers the rule-deletion sweep and the idle signal.
+ * evaluatedAt}); the wall clock only triggers the rule-deletion sweep.
  */
 final class SeriesEvaluator implements Processor<String, WindowResult, String, Envelope> {
 
@@ -68,8 +68,6 @@ final class SeriesEvaluator implements Processor<String, WindowResult, String, E
   private RuleLookup rules;
   private long watermark = Long.MIN_VALUE;
   private long lastTick = Long.MIN_VALUE;
-  private long lastInputWallClock;
-  private boolean idleSent;
 
   SeriesEvaluator(AlertStageSettings settings) {
     this.settings = settings;
@@ -84,7 +82,6 @@ final class SeriesEvaluator implements Processor<String, WindowResult, String, E
     this.rules = new RuleLookup(context.getStateStore(settings.ruleStoreName()));
     SeriesState wm = store.get(WATERMARK_KEY);
     watermark = wm == null ? Long.MIN_VALUE : wm.lastWindowEnd;
-    lastInputWallClock = context.currentSystemTimeMs();
     context.schedule(settings.ruleCheckInterval(), PunctuationType.WALL_CLOCK_TIME, this::sweep);
   }
 
@@ -94,8 +91,15 @@ final class SeriesEvaluator implements Processor<String, WindowResult, String, E
     if (r == null) {
       return;
     }
-    lastInputWallClock = context.currentSystemTimeMs();
-    idleSent = false;
+    if (r.isTick()) {
+      // the engine's watermark: every result due by then has been evaluated
+      long previous = watermark;
+      watermark = Math.max(watermark, r.evaluatedAt().toEpochMilli());
+      if (watermark > previous) {
+        advanced(previous);
+      }
+      return;
+    }
     String key = record.key() == null ? r.seriesKey() : record.key();
     long previous = watermark;
     long time =
@@ -607,7 +611,7 @@ final class SeriesEvaluator implements Processor<String, WindowResult, String, E
       sweepStale();
     }
     if (lastTick == Long.MIN_VALUE || watermark - lastTick >= TICK_MS) {
-      tick(false);
+      tick();
     }
   }
 
@@ -644,7 +648,7 @@ final class SeriesEvaluator implements Processor<String, WindowResult, String, E
     doomed.forEach((key, state) -> end(key, state, reasons.get(key)));
   }
 
-  private void tick(boolean idle) {
+  private void tick() {
     if (watermark == Long.MIN_VALUE) {
       return;
     }
@@ -652,18 +656,20 @@ final class SeriesEvaluator implements Processor<String, WindowResult, String, E
       return;
     }
     lastTick = watermark;
-    context.forward(new Record<>("", Envelope.tick(partition(), watermark, idle), watermark));
+    context.forward(new Record<>("", Envelope.tick(partition(), watermark, false), watermark));
   }
 
-  /** Wall-clock sweep: resolve series whose rule was deleted or disabled; say when idle. */
+  /**
+   * Wall-clock sweep: resolve series whose rule was deleted or disabled. It no longer declares the
+   * task idle when no result came for a while: the engine's watermark reaches this stage with its
+   * ticks (and advances on the wall clock when the input stops), so a task without results still
+   * moves on; declaring idleness on the wall clock made the inhibition step's order depend on
+   * scheduling (a slow machine, a broker failover).
+   */
   private void sweep(long now) {
     endWhere(
         (state, rule) ->
             rule == null ? "RuleDeleted" : (rule.getEnabled() ? null : "RuleDisabled"));
-    if (!idleSent && now - lastInputWallClock >= settings.idleAfter().toMillis()) {
-      idleSent = true;
-      tick(true);
-    }
   }
 
   private SeriesState watermarkState() {

@@ -57,6 +57,38 @@ public record WindowResult(
     incidentIds = List.copyOf(incidentIds);
   }
 
+  /** The rule id of a watermark tick (see {@link #tick}). */
+  public static final String TICK_RULE = "~tick";
+
+  /**
+   * Not a result: the window engine's watermark reached {@code watermark}, so every result due by
+   * then ({@code evaluatedAt <= watermark}, revisions aside) has been sent. It lets the alert stage
+   * follow event time when its partition has no series to evaluate, instead of declaring itself
+   * idle on the wall clock (which made the inhibition step's order depend on scheduling).
+   */
+  public static WindowResult tick(long watermark) {
+    Instant t = Instant.ofEpochMilli(watermark);
+    return new WindowResult(
+        TICK_RULE,
+        0,
+        Map.of(),
+        t,
+        t,
+        false,
+        Double.NaN,
+        0,
+        0,
+        0,
+        List.of(),
+        List.of(),
+        List.of(),
+        t);
+  }
+
+  public boolean isTick() {
+    return TICK_RULE.equals(ruleId);
+  }
+
   /** The key of the series: the rule id and the dimension values, in dimension-name order. */
   public String seriesKey() {
     return seriesKey(ruleId, dimensions);

@@ -11,10 +11,18 @@ import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
@@ -43,21 +51,21 @@ public final class StreamsRunner implements AutoCloseable {
   private final Properties properties;
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-  private final Topology topology;
   private final AvroSerdes serdes;
-  private final KafkaStreams streams;
+  private final Topics topics;
+  private final StreamsSettings streamsSettings;
+  private Topology topology;
+  private KafkaStreams streams;
   private final CountDownLatch stopped = new CountDownLatch(1);
   private QueryServer server;
   private KafkaStreamsMetrics streamsMetrics;
 
   public StreamsRunner(Map<String, String> settings) {
     this.config = new StreamsAppConfig(settings);
-    StreamsSettings s = StreamsSettings.from(config);
     this.properties = properties(settings, config);
     this.serdes = CommonConfig.serdes(config);
-    Topics topics = CommonConfig.topics(config, serdes);
-    this.topology = LinkwatchTopology.build(s, topics, new PipelineMetrics(registry));
-    this.streams = new KafkaStreams(topology, properties);
+    this.topics = CommonConfig.topics(config, serdes);
+    this.streamsSettings = StreamsSettings.from(config);
   }
 
   /** The Kafka Streams properties: the settings plus the role's defaults. */
@@ -97,16 +105,102 @@ public final class StreamsRunner implements AutoCloseable {
     return p;
   }
 
+  /**
+   * The partitions of the event topics (the most of the three), that is the number of correlation
+   * tasks the stages below a repartition wait for at start (see {@code EventClock}). Retried while
+   * the cluster cannot be reached, for {@value #DESCRIBE_PATIENCE_S} s; then 0 (do not wait for
+   * absent tasks), with a warning, and Kafka Streams goes on retrying the connection itself.
+   */
+  static int eventPartitions(Properties properties, Topics topics) {
+    List<String> names =
+        List.of(topics.connections().name(), topics.provisioning().name(), topics.agent().name());
+    // the Admin keys of the configuration (bootstrap, security), and any admin.-prefixed override
+    Map<String, Object> admin = new HashMap<>();
+    for (String key : properties.stringPropertyNames()) {
+      if (AdminClientConfig.configNames().contains(key)) {
+        admin.put(key, properties.getProperty(key));
+      }
+    }
+    for (String key : properties.stringPropertyNames()) {
+      if (key.startsWith(StreamsConfig.ADMIN_CLIENT_PREFIX)) {
+        admin.put(
+            key.substring(StreamsConfig.ADMIN_CLIENT_PREFIX.length()), properties.getProperty(key));
+      }
+    }
+    admin.put(AdminClientConfig.CLIENT_ID_CONFIG, "linkwatch-describe-event-topics");
+    admin.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000);
+    admin.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(DESCRIBE_PATIENCE_S);
+    String last = "";
+    try (Admin client = Admin.create(admin)) {
+      for (int attempt = 1; ; attempt++) {
+        try {
+          int most = 0;
+          for (TopicDescription d :
+              client.describeTopics(names).allTopicNames().get(15, TimeUnit.SECONDS).values()) {
+            most = Math.max(most, d.partitions().size());
+          }
+          LOG.info("Event topics {}: {} partitions (correlation tasks)", names, most);
+          return most;
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return 0;
+        } catch (ExecutionException | TimeoutException e) {
+          Throwable cause =
+              e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+          last = cause.getClass().getSimpleName() + ": " + cause.getMessage();
+          if (cause instanceof UnknownTopicOrPartitionException || System.nanoTime() > deadline) {
+            break;
+          }
+          LOG.warn(
+              "Cannot describe the event topics {} yet (attempt {}, {}); retrying",
+              names,
+              attempt,
+              last);
+          try {
+            Thread.sleep(2_000);
+          } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+            return 0;
+          }
+        }
+      }
+    }
+    LOG.warn(
+        "Could not describe the event topics {} ({}): the window engine and the hub-wide detector"
+            + " will not wait at start for correlation tasks they have not heard from, so catching"
+            + " up a backlog on several partitions may close some windows early",
+        names,
+        last);
+    return 0;
+  }
+
+  private static final int DESCRIBE_PATIENCE_S = 120;
+
+  /**
+   * The topology: the running one once started, else one of the same shape built without asking the
+   * cluster anything ({@code linkwatch streams --describe}).
+   */
   public Topology topology() {
+    if (topology == null) {
+      topology = LinkwatchTopology.build(streamsSettings, topics, PipelineMetrics.detached());
+    }
     return topology;
   }
 
+  /** The Kafka Streams instance, once {@link #start()} was called. */
   public KafkaStreams streams() {
     return streams;
   }
 
-  /** Starts processing and the HTTP server; returns at once. */
+  /**
+   * Reads the event topics' partitions from the cluster, builds the topology, and starts processing
+   * and the HTTP server; returns once Kafka Streams is started.
+   */
   public void start() {
+    StreamsSettings s = streamsSettings.withEventPartitions(eventPartitions(properties, topics));
+    topology = LinkwatchTopology.build(s, topics, new PipelineMetrics(registry));
+    streams = new KafkaStreams(topology, properties);
     streams.setUncaughtExceptionHandler(
         e -> {
           LOG.error(
@@ -151,7 +245,7 @@ public final class StreamsRunner implements AutoCloseable {
   }
 
   public boolean failed() {
-    return streams.state() == KafkaStreams.State.ERROR;
+    return streams != null && streams.state() == KafkaStreams.State.ERROR;
   }
 
   @Override
@@ -159,7 +253,9 @@ public final class StreamsRunner implements AutoCloseable {
     if (server != null) {
       server.close();
     }
-    streams.close(Duration.ofSeconds(30));
+    if (streams != null) {
+      streams.close(Duration.ofSeconds(30));
+    }
     if (streamsMetrics != null) {
       streamsMetrics.close();
     }

@@ -31,7 +31,8 @@ public record StreamsSettings(
     int windowPartitions,
     boolean earlyUpdates,
     long idleCloseMs,
-    long wallClockIntervalMs) {
+    long wallClockIntervalMs,
+    int eventPartitions) {
 
   public StreamsSettings {
     if (windowSizeMs <= 0 || windowAdvanceMs <= 0) {
@@ -83,7 +84,51 @@ public record StreamsSettings(
         c.getInt(StreamsAppConfig.WINDOW_PARTITIONS),
         c.getBoolean(StreamsAppConfig.WINDOW_EARLY_UPDATES),
         c.getLong(StreamsAppConfig.IDLE_CLOSE_MS),
-        c.getLong(StreamsAppConfig.WALL_CLOCK_INTERVAL_MS));
+        c.getLong(StreamsAppConfig.WALL_CLOCK_INTERVAL_MS),
+        0);
+  }
+
+  /**
+   * The same settings, for a cluster whose event topics have {@code partitions} partitions: the
+   * number of correlation tasks, which the stages below a repartition wait for at start (see {@code
+   * EventClock}). Not a configuration key: the streams role reads it from the cluster. 0, the
+   * default, waits for no absent task (a {@code TopologyTestDriver} has one task per stage).
+   */
+  public StreamsSettings withEventPartitions(int partitions) {
+    return new StreamsSettings(
+        dedupRetentionMs,
+        graceMs,
+        reconnectWindowMs,
+        correlationGraceMs,
+        deviceStateTtlMs,
+        incidentIdleMs,
+        evidenceMax,
+        outageWindowMs,
+        outageMinDevices,
+        outageMinServerErrorDevices,
+        throttlingMinEvents,
+        flapChanges,
+        flapWindowMs,
+        windowSizeMs,
+        windowAdvanceMs,
+        revisionHorizonMs,
+        noDataEvaluations,
+        sampleEvents,
+        distinctExactMax,
+        sketchPrecision,
+        windowPartitions,
+        earlyUpdates,
+        idleCloseMs,
+        wallClockIntervalMs,
+        Math.max(0, partitions));
+  }
+
+  /**
+   * The upstream tasks that tick to the window engine: the correlation tasks and the hub-wide
+   * detector's tasks (one per window partition); 0 when the event partitions are not known.
+   */
+  public int windowUpstreams() {
+    return eventPartitions == 0 ? 0 : eventPartitions + windowPartitions;
   }
 
   /** The defaults, with overrides (tests, benchmarks). */

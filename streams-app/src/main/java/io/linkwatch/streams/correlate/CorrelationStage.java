@@ -7,6 +7,7 @@ import io.linkwatch.avro.ProvisioningEvent;
 import io.linkwatch.schemas.topic.Topics;
 import io.linkwatch.streams.config.StreamsSettings;
 import io.linkwatch.streams.metrics.PipelineMetrics;
+import io.linkwatch.streams.time.TickGate;
 import io.linkwatch.streams.window.RuleChanges;
 import io.linkwatch.streams.window.ViewLookup;
 import java.time.Duration;
@@ -39,11 +40,17 @@ public final class CorrelationStage {
   }
 
   public static ProcessorSupplier<String, ConnectionEvent, String, Object> connections(
-      StreamsSettings s, Topics topics, RuleChanges changes, PipelineMetrics metrics) {
+      StreamsSettings s,
+      Topics topics,
+      RuleChanges changes,
+      PipelineMetrics metrics,
+      TickGate ticks) {
     return supplier(
         () ->
-            new ConnectionCorrelator(
-                s, new ViewLookup(s, changes), metrics, incidentSerializer(topics)),
+            shared(
+                new ConnectionCorrelator(
+                    s, new ViewLookup(s, changes), metrics, incidentSerializer(topics)),
+                ticks),
         topics,
         ConnectionCorrelator.TIMERS,
         ConnectionCorrelator.INCIDENTS,
@@ -51,11 +58,17 @@ public final class CorrelationStage {
   }
 
   public static ProcessorSupplier<String, ProvisioningEvent, String, Object> provisioning(
-      StreamsSettings s, Topics topics, RuleChanges changes, PipelineMetrics metrics) {
+      StreamsSettings s,
+      Topics topics,
+      RuleChanges changes,
+      PipelineMetrics metrics,
+      TickGate ticks) {
     return supplier(
         () ->
-            new ProvisioningCorrelator(
-                s, new ViewLookup(s, changes), metrics, incidentSerializer(topics)),
+            shared(
+                new ProvisioningCorrelator(
+                    s, new ViewLookup(s, changes), metrics, incidentSerializer(topics)),
+                ticks),
         topics,
         ProvisioningCorrelator.TIMERS,
         ProvisioningCorrelator.INCIDENTS,
@@ -63,10 +76,17 @@ public final class CorrelationStage {
   }
 
   public static ProcessorSupplier<String, AgentEvent, String, Object> agents(
-      StreamsSettings s, Topics topics, RuleChanges changes, PipelineMetrics metrics) {
+      StreamsSettings s,
+      Topics topics,
+      RuleChanges changes,
+      PipelineMetrics metrics,
+      TickGate ticks) {
     return supplier(
         () ->
-            new AgentCorrelator(s, new ViewLookup(s, changes), metrics, incidentSerializer(topics)),
+            shared(
+                new AgentCorrelator(
+                    s, new ViewLookup(s, changes), metrics, incidentSerializer(topics)),
+                ticks),
         topics,
         AgentCorrelator.TIMERS,
         AgentCorrelator.INCIDENTS,
@@ -82,6 +102,11 @@ public final class CorrelationStage {
         ScopeDetector.INCIDENTS,
         ScopeDetector.STATE,
         ScopeDetector.BUCKETS);
+  }
+
+  private static <V> Correlator<V> shared(Correlator<V> correlator, TickGate ticks) {
+    correlator.shareTicks(ticks);
+    return correlator;
   }
 
   private static <V> ProcessorSupplier<String, V, String, Object> supplier(

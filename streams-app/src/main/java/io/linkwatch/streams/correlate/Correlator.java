@@ -7,6 +7,7 @@ import io.linkwatch.streams.recent.RecentIndex;
 import io.linkwatch.streams.signal.EventRef;
 import io.linkwatch.streams.signal.Observation;
 import io.linkwatch.streams.time.EventClock;
+import io.linkwatch.streams.time.TickGate;
 import io.linkwatch.streams.time.Ticks;
 import io.linkwatch.streams.time.TimerIndex;
 import io.linkwatch.streams.window.ObservationRouter;
@@ -45,9 +46,10 @@ abstract class Correlator<V> implements Processor<String, V, String, Object> {
   private ObservationRouter router;
   private final Serializer<Incident> incidentSerializer;
   private RecentIndex recentIncidents;
-  private long lastTick = Long.MIN_VALUE;
-  private final boolean emitsTicks;
+  private final boolean belowRepartition;
+  private TickGate ticks = new TickGate();
 
+  /** A correlator of an event topic: it ticks its task's stream time to the stages below. */
   Correlator(
       StreamsSettings settings,
       ViewLookup lookup,
@@ -55,9 +57,15 @@ abstract class Correlator<V> implements Processor<String, V, String, Object> {
       String timerStoreName,
       String incidentStoreName,
       Serializer<Incident> incidentSerializer) {
-    this(settings, lookup, metrics, timerStoreName, incidentStoreName, incidentSerializer, true);
+    this(
+        settings, lookup, metrics, timerStoreName, incidentStoreName, incidentSerializer, false, 0);
   }
 
+  /**
+   * @param belowRepartition true for the hub-wide detector: its clock waits for {@code
+   *     expectedUpstreams} upstream tasks' ticks, and it ticks its own watermark (not its task's
+   *     stream time, which is the furthest upstream's tick) to the window engine
+   */
   Correlator(
       StreamsSettings settings,
       ViewLookup lookup,
@@ -65,15 +73,16 @@ abstract class Correlator<V> implements Processor<String, V, String, Object> {
       String timerStoreName,
       String incidentStoreName,
       Serializer<Incident> incidentSerializer,
-      boolean emitsTicks) {
-    this.emitsTicks = emitsTicks;
+      boolean belowRepartition,
+      int expectedUpstreams) {
+    this.belowRepartition = belowRepartition;
     this.settings = settings;
     this.incidentSerializer = incidentSerializer;
     this.lookup = lookup;
     this.metrics = metrics;
     this.timerStoreName = timerStoreName;
     this.incidentStoreName = incidentStoreName;
-    this.clock = new EventClock(settings.idleCloseMs());
+    this.clock = new EventClock(settings.idleCloseMs(), expectedUpstreams);
   }
 
   @Override
@@ -99,6 +108,11 @@ abstract class Correlator<V> implements Processor<String, V, String, Object> {
         });
   }
 
+  /** Shares the ticks of the processors of one task: one tick per task and interval. */
+  void shareTicks(TickGate gate) {
+    this.ticks = gate;
+  }
+
   abstract void initStores(ProcessorContext<String, Object> context);
 
   abstract void handle(Record<String, V> record, long watermark);
@@ -122,24 +136,28 @@ abstract class Correlator<V> implements Processor<String, V, String, Object> {
     if (record.value() != null) {
       handle(record, wm);
     }
-    // the stages below the repartition wait for the task as a whole (its stream time); only the
-    // correlation decisions above follow each input's own clock
-    tick(Math.max(wm, context.currentStreamTimeMs()));
+    // The stages below the repartition wait for a correlation task as a whole (its stream time):
+    // Kafka Streams processes a task's partitions in timestamp order while they hold data
+    // (max.task.idle.ms=0), so no input of the task is far behind it; only the correlation
+    // decisions above follow each input's own clock. The hub-wide detector ticks its own
+    // watermark, the slowest of its upstream tasks.
+    tick(belowRepartition ? wm : Math.max(wm, context.currentStreamTimeMs()));
   }
 
   /**
    * Broadcasts a tick downstream when the watermark enters a new tick interval (see {@link Ticks}).
    */
   private void tick(long wm) {
-    if (!emitsTicks) {
-      return;
+    if (wm == Long.MIN_VALUE) {
+      return; // waiting for an upstream task's first tick
     }
     long interval = Math.floorDiv(wm, Ticks.INTERVAL_MS);
-    if (interval > lastTick) {
-      lastTick = interval;
+    if (ticks.pass(context.taskId(), interval)) {
       String self = context.taskId().toString();
       context.forward(new Record<>(Ticks.KEY, ViewObservation.tick(self, wm), wm));
-      context.forward(new Record<>(Ticks.KEY, ScopeSignal.tick(self, wm), wm));
+      if (!belowRepartition) {
+        context.forward(new Record<>(Ticks.KEY, ScopeSignal.tick(self, wm), wm));
+      }
     }
   }
 

@@ -48,7 +48,8 @@ final class ScopeDetector extends Correlator<ScopeSignal> {
       ViewLookup lookup,
       PipelineMetrics metrics,
       org.apache.kafka.common.serialization.Serializer<io.linkwatch.avro.Incident> incidents) {
-    super(settings, lookup, metrics, TIMERS, INCIDENTS, incidents, false);
+    super(
+        settings, lookup, metrics, TIMERS, INCIDENTS, incidents, true, settings.eventPartitions());
     this.half = Math.max(1, settings.outageWindowMs() / 2);
   }
 
@@ -87,8 +88,8 @@ final class ScopeDetector extends Correlator<ScopeSignal> {
       case SERVER_ERROR -> bucket.server.add(hash, EXACT, 12);
       case THROTTLE -> bucket.throttles++;
     }
-    if (sig.evidence() != null && bucket.samples.size() < settings.evidenceMax()) {
-      bucket.samples.add(sig.evidence());
+    if (sig.evidence() != null) {
+      EventRef.keepEarliest(bucket.samples, sig.evidence(), settings.evidenceMax());
     }
     buckets.put(bk, bucket.encode());
 
@@ -300,9 +301,7 @@ final class ScopeDetector extends Correlator<ScopeSignal> {
       server.merge(b.server, EXACT, 12);
       throttles += b.throttles;
       for (EventRef r : b.samples) {
-        if (samples.size() < maxSamples) {
-          samples.add(r);
-        }
+        EventRef.keepEarliest(samples, r, maxSamples);
       }
     }
 

@@ -110,7 +110,12 @@ final class ReplayDriver implements AutoCloseable {
                 .build(
                     builder,
                     results.peek(
-                        (k, r) -> listener.result(r), Named.as("linkwatch-replay-results-tap")));
+                        (k, r) -> {
+                          if (!r.isTick()) {
+                            listener.result(r);
+                          }
+                        },
+                        Named.as("linkwatch-replay-results-tap")));
     this.driver =
         new TopologyTestDriver(
             LinkwatchTopology.build(

@@ -5,6 +5,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The event-time watermark of one processor: the largest timestamp of the records that processor
@@ -31,8 +33,13 @@ public final class EventClock {
   private static final String KEY = TimerIndex.RESERVED_PREFIX + "idle-watermark";
   private static final String OWN = TimerIndex.RESERVED_PREFIX + "own-time";
 
+  private static final Logger LOG = LoggerFactory.getLogger(EventClock.class);
+
   private final long idleMs;
+  private final int expectedUpstreams;
   private ProcessorContext<?, ?> context;
+  private long initWall;
+  private boolean missingReported;
   private KeyValueStore<String, byte[]> store;
   private long idleWatermark = Long.MIN_VALUE;
   private long lastRecordWall;
@@ -44,7 +51,19 @@ public final class EventClock {
   private final Map<String, long[]> upstreams = new TreeMap<>();
 
   public EventClock(long idleMs) {
+    this(idleMs, 0);
+  }
+
+  /**
+   * @param expectedUpstreams below a repartition, how many upstream tasks send ticks (0: not known,
+   *     do not wait for absent ones). Until each of them has ticked, the watermark does not move,
+   *     for at most {@code 3 x idleMs} of wall clock from the start: without this, the first
+   *     upstream task to tick in a catch-up of pre-loaded partitions carries the watermark past the
+   *     records of the tasks that have not started yet, and they all arrive late.
+   */
+  public EventClock(long idleMs, int expectedUpstreams) {
     this.idleMs = idleMs;
+    this.expectedUpstreams = expectedUpstreams;
   }
 
   public void init(ProcessorContext<?, ?> context, KeyValueStore<String, byte[]> store) {
@@ -55,6 +74,7 @@ public final class EventClock {
     byte[] own = store.get(OWN);
     ownTime = own == null ? Long.MIN_VALUE : ByteBuffer.wrap(own).getLong();
     lastRecordWall = context.currentSystemTimeMs();
+    initWall = lastRecordWall;
     try (var it = store.range(UPSTREAM, UPSTREAM + '\uffff')) {
       while (it.hasNext()) {
         var kv = it.next();
@@ -86,10 +106,28 @@ public final class EventClock {
   /** The event time the processor's input has reached. */
   private long base() {
     long streamTime = ownTime;
+    long now = context.currentSystemTimeMs();
+    if (upstreams.size() < expectedUpstreams) {
+      if (now - initWall <= 3 * idleMs) {
+        return Long.MIN_VALUE; // an upstream task has not ticked yet: wait for it
+      }
+      if (!missingReported) {
+        missingReported = true;
+        LOG.warn(
+            "Task {}: {} of {} upstream tasks have sent event-time ticks since the start {} s ago"
+                + " (heard from {}); the watermark no longer waits for the others, whose records"
+                + " may now arrive late (counted in linkwatch.streams.late.records). An event"
+                + " topic partition without records or a task that cannot start explains it.",
+            context.taskId(),
+            upstreams.size(),
+            expectedUpstreams,
+            (now - initWall) / 1000,
+            upstreams.keySet());
+      }
+    }
     if (upstreams.isEmpty()) {
       return streamTime;
     }
-    long now = context.currentSystemTimeMs();
     long min = Long.MAX_VALUE;
     for (long[] u : upstreams.values()) {
       if (now - u[1] <= 3 * idleMs) {

@@ -7,6 +7,7 @@ import io.linkwatch.streams.config.StreamsSettings;
 import io.linkwatch.streams.metrics.PipelineMetrics;
 import io.linkwatch.streams.recent.RecentIndex;
 import io.linkwatch.streams.time.EventClock;
+import io.linkwatch.streams.time.Ticks;
 import io.linkwatch.streams.time.TimerIndex;
 import java.time.Duration;
 import java.time.Instant;
@@ -63,6 +64,7 @@ final class WindowEngine implements Processor<String, ViewObservation, String, O
   private final Serializer<WindowedAggregate> aggregateSerializer;
   private RecentIndex recent;
   private TimerIndex timers;
+  private long lastResultTick = Long.MIN_VALUE;
 
   WindowEngine(
       StreamsSettings settings,
@@ -76,7 +78,7 @@ final class WindowEngine implements Processor<String, ViewObservation, String, O
     this.limits =
         new Bucket.Limits(
             settings.sampleEvents(), settings.distinctExactMax(), settings.sketchPrecision());
-    this.clock = new EventClock(settings.idleCloseMs());
+    this.clock = new EventClock(settings.idleCloseMs(), settings.windowUpstreams());
   }
 
   @Override
@@ -230,6 +232,15 @@ final class WindowEngine implements Processor<String, ViewObservation, String, O
 
   /** Fires every timer due at the watermark, including those that firing schedules. */
   private void fireDue(long wm) {
+    fireTimers(wm);
+    // then tell the alert stage how far event time got (see WindowResult.tick)
+    if (wm != Long.MIN_VALUE && Math.floorDiv(wm, Ticks.INTERVAL_MS) > lastResultTick) {
+      lastResultTick = Math.floorDiv(wm, Ticks.INTERVAL_MS);
+      context.forward(new Record<>(WindowResult.TICK_RULE, WindowResult.tick(wm), wm));
+    }
+  }
+
+  private void fireTimers(long wm) {
     while (wm >= timers.earliest()) {
       List<TimerIndex.Timer> due = timers.due(wm);
       if (due.isEmpty()) {
@@ -281,8 +292,7 @@ final class WindowEngine implements Processor<String, ViewObservation, String, O
     boolean futureData =
         s.maxBucketStart != Long.MIN_VALUE && s.maxBucketStart >= next - v.sizeMs();
     boolean keepEvaluating =
-        futureData
-            || (v.kind() == View.Kind.RULE && s.emptyEvaluations < v.emptyEvaluations());
+        futureData || (v.kind() == View.Kind.RULE && s.emptyEvaluations < v.emptyEvaluations());
     if (keepEvaluating) {
       s.nextEnd = next;
       s.timerAt = next + v.graceMs();

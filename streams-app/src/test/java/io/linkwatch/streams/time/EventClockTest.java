@@ -88,4 +88,54 @@ class EventClockTest {
 
     assertThat(clock.watermark()).isEqualTo(30 * MIN);
   }
+
+  @Test
+  void shouldWaitForEveryExpectedUpstreamTaskBeforeMoving() {
+    // given a stage below a repartition fed by three upstream tasks, in a catch-up where the first
+    // one started 20 minutes of event time ahead of the others
+    EventClock below = new EventClock(IDLE_MS, 3);
+    below.init(context, store);
+    below.onUpstreamTick("0_0", 20 * MIN);
+    below.onUpstreamTick("0_1", 2 * MIN);
+
+    // then it does not move while one has not ticked
+    assertThat(below.onRecord(20 * MIN)).isEqualTo(Long.MIN_VALUE);
+
+    // when the last one ticks, it follows the slowest
+    below.onUpstreamTick("0_2", MIN);
+    assertThat(below.onRecord(20 * MIN)).isEqualTo(MIN);
+  }
+
+  @Test
+  void shouldStopWaitingForAnUpstreamTaskThatNeverTicks() {
+    // given three expected upstream tasks, one of which never ticks (its partition has no record)
+    EventClock below = new EventClock(IDLE_MS, 3);
+    below.init(context, store);
+    below.onUpstreamTick("0_0", 20 * MIN);
+    below.onUpstreamTick("0_1", 19 * MIN);
+    assertThat(below.onRecord(20 * MIN)).isEqualTo(Long.MIN_VALUE);
+
+    // when 3 x the idle close of wall clock has passed since the start
+    context.setCurrentSystemTimeMs(1_000_000 + 3 * IDLE_MS + 1);
+
+    // then it goes on with the two it heard from
+    below.onUpstreamTick("0_0", 21 * MIN);
+    below.onUpstreamTick("0_1", 21 * MIN);
+    assertThat(below.onRecord(21 * MIN)).isEqualTo(21 * MIN);
+  }
+
+  @Test
+  void shouldNotWaitAgainAfterARestartForUpstreamsItHeardFromBefore() {
+    EventClock below = new EventClock(IDLE_MS, 2);
+    below.init(context, store);
+    below.onUpstreamTick("0_0", 5 * MIN);
+    below.onUpstreamTick("0_1", 4 * MIN);
+    below.onRecord(5 * MIN);
+
+    // the task moves to another instance: the upstream watermarks come back with its store
+    EventClock moved = new EventClock(IDLE_MS, 2);
+    moved.init(context, store);
+
+    assertThat(moved.onRecord(5 * MIN)).isEqualTo(4 * MIN);
+  }
 }
