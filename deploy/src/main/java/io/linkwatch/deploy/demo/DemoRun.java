@@ -334,8 +334,8 @@ final class DemoRun implements Callable<Integer> {
               Locale.ROOT,
               "A simulated fleet of %,d devices on %d IoT hubs and %d DPS instances, and %d"
                   + " Arc-connected machines: %s of their diagnostic logs, replayed in %s at the"
-                  + " earliest (the simulator waits whenever the pipeline falls behind: a few"
-                  + " minutes on two cores).",
+                  + " earliest (the simulator waits whenever the pipeline falls behind: about"
+                  + " two minutes on two cores).",
               sim.devices(),
               sim.hubs(),
               sim.dpsInstances(),
