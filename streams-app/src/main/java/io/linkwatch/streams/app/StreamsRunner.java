@@ -1,6 +1,7 @@
 package io.linkwatch.streams.app;
 
 import io.linkwatch.schemas.config.CommonConfig;
+import io.linkwatch.schemas.config.KafkaClientSettings;
 import io.linkwatch.schemas.serde.AvroSerdes;
 import io.linkwatch.schemas.topic.Topics;
 import io.linkwatch.streams.LinkwatchTopology;
@@ -115,18 +116,9 @@ public final class StreamsRunner implements AutoCloseable {
     List<String> names =
         List.of(topics.connections().name(), topics.provisioning().name(), topics.agent().name());
     // the Admin keys of the configuration (bootstrap, security), and any admin.-prefixed override
-    Map<String, Object> admin = new HashMap<>();
-    for (String key : properties.stringPropertyNames()) {
-      if (AdminClientConfig.configNames().contains(key)) {
-        admin.put(key, properties.getProperty(key));
-      }
-    }
-    for (String key : properties.stringPropertyNames()) {
-      if (key.startsWith(StreamsConfig.ADMIN_CLIENT_PREFIX)) {
-        admin.put(
-            key.substring(StreamsConfig.ADMIN_CLIENT_PREFIX.length()), properties.getProperty(key));
-      }
-    }
+    Map<String, String> flat = new HashMap<>();
+    properties.stringPropertyNames().forEach(k -> flat.put(k, properties.getProperty(k)));
+    Map<String, Object> admin = KafkaClientSettings.admin(flat);
     admin.put(AdminClientConfig.CLIENT_ID_CONFIG, "linkwatch-describe-event-topics");
     admin.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000);
     admin.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
