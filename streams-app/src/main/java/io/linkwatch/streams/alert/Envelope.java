@@ -41,8 +41,12 @@ record Envelope(
     return new Envelope(Kind.DIRECT, -1, 0, "", alert, List.of());
   }
 
-  static Envelope tick(int upstream, long watermark, boolean idle) {
-    return new Envelope(idle ? Kind.IDLE : Kind.TICK, upstream, watermark, "", null, List.of());
+  /**
+   * The evaluating task's watermark. {@link Kind#IDLE} is only read, in records an older version
+   * wrote.
+   */
+  static Envelope tick(int upstream, long watermark) {
+    return new Envelope(Kind.TICK, upstream, watermark, "", null, List.of());
   }
 
   boolean watermarkOnly() {

@@ -656,15 +656,14 @@ final class SeriesEvaluator implements Processor<String, WindowResult, String, E
       return;
     }
     lastTick = watermark;
-    context.forward(new Record<>("", Envelope.tick(partition(), watermark, false), watermark));
+    context.forward(new Record<>("", Envelope.tick(partition(), watermark), watermark));
   }
 
   /**
-   * Wall-clock sweep: resolve series whose rule was deleted or disabled. It no longer declares the
-   * task idle when no result came for a while: the engine's watermark reaches this stage with its
-   * ticks (and advances on the wall clock when the input stops), so a task without results still
-   * moves on; declaring idleness on the wall clock made the inhibition step's order depend on
-   * scheduling (a slow machine, a broker failover).
+   * Wall-clock sweep: resolve series whose rule was deleted or disabled. The task never declares
+   * itself idle: the engine's watermark reaches it as ticks (moving on the wall clock once the
+   * input stops), and idleness judged on the wall clock made the inhibition order depend on
+   * scheduling.
    */
   private void sweep(long now) {
     endWhere(
